@@ -1,0 +1,53 @@
+package io.orion.bus.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * Reads {@code BusVerticle}'s config with Vert.x Config, lowest first: built-in defaults (in the options
+ * records); {@code conf/config.json}, read only when the deployment config is empty ({@code java -jar}
+ * without {@code -conf}); the deployment config; environment variables ({@link EnvOverrides}).
+ */
+public final class ConfigLoader {
+
+  /** The file read when the deployment gives no config. */
+  public static final String DEFAULT_CONFIG_FILE = "conf/config.json";
+
+  private ConfigLoader() {
+  }
+
+  /**
+   * @param deploymentConfig the verticle's {@code config()}
+   * @param env              the process environment ({@code System.getenv()}); only {@code ORION_*} is read
+   */
+  public static Future<JsonObject> load(Vertx vertx, JsonObject deploymentConfig, Map<String, String> env) {
+    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0).setIncludeDefaultStores(false);
+    if (deploymentConfig.isEmpty()) {
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
+        .setConfig(new JsonObject().put("path", DEFAULT_CONFIG_FILE)));
+    }
+    options.addStore(new ConfigStoreOptions().setType("json").setConfig(deploymentConfig.copy()));
+    // Variables go in as one flat store, then move to their paths: the env store would merge every
+    // variable of the process (PATH, HOME, ...) into the top level.
+    options.addStore(new ConfigStoreOptions().setType("json")
+      .setConfig(new JsonObject(new java.util.HashMap<>(EnvOverrides.select(env)))));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
+    retriever.setConfigurationProcessor(merged -> {
+      JsonObject config = merged.copy();
+      EnvOverrides.select(env).keySet().forEach(config::remove);
+      return EnvOverrides.apply(config, env);
+    });
+    return retriever.getConfig()
+      .recover(e -> Future.failedFuture(new IllegalArgumentException("cannot read config: " + e.getMessage(), e)))
+      .eventually(() -> {
+        retriever.close();
+        return Future.succeededFuture();
+      });
+  }
+}

@@ -1,0 +1,73 @@
+package io.orion.bus.config;
+
+import io.orion.bus.redis.RedisSettings;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/**
+ * The config of a {@code PublisherVerticle}, flat as a standalone deployment takes it.
+ *
+ * @param redis             the Redis client options
+ * @param streamPrefix      the prefix of every stream key. By default {@code orion}.
+ * @param maxLen            the approximate length streams are trimmed to on each publish; 0 means no
+ *                          trimming. By default 10000 entries.
+ * @param shutdownTimeoutMs the time undeploy may take. The value is in milliseconds. By default 25 seconds.
+ * @param publishTimeoutMs  the time Redis has to answer an {@code XADD} before the request fails with 503.
+ *                          The value is in milliseconds. By default 5 seconds.
+ * @param maxMessageBytes   the largest {@code data} accepted, as UTF-8 JSON text, metadata not counted.
+ *                          By default 1 MiB.
+ * @param address           the event-bus address publish requests are sent to. By default {@code orion.publish}.
+ * @param instances         how many instances {@code BusVerticle} deploys. By default 1.
+ */
+public record PublisherOptions(RedisSettings redis, String streamPrefix, long maxLen, long shutdownTimeoutMs,
+                               long publishTimeoutMs, int maxMessageBytes, String address, int instances) {
+
+  public static final String DEFAULT_STREAM_PREFIX = "orion";
+  public static final long DEFAULT_MAX_LEN = 10_000;
+  public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+  public static final long DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+  public static final String DEFAULT_ADDRESS = "orion.publish";
+  public static final int DEFAULT_INSTANCES = 1;
+
+  /** The keys a standalone publisher takes. */
+  public static final Set<String> KEYS = Set.of("redis", "streamPrefix", "maxLen", "shutdownTimeoutMs",
+    "publishTimeoutMs", "maxMessageBytes", "address", "instances");
+
+  /** The keys of a {@code publisher} section that the top level may give for every section. */
+  static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "maxLen", "shutdownTimeoutMs",
+    "publishTimeoutMs", "maxMessageBytes");
+
+  /** Validates a standalone publisher's config; unknown keys are rejected. */
+  public static PublisherOptions fromJson(JsonObject json) {
+    return fromJson(json, "");
+  }
+
+  static PublisherOptions fromJson(JsonObject json, String where) {
+    ConfigReader in = new ConfigReader(json, where);
+    in.rejectUnknown(KEYS);
+    return new PublisherOptions(
+      RedisSettings.fromJson(in.object("redis")),
+      in.token("streamPrefix", DEFAULT_STREAM_PREFIX),
+      in.longAtLeast("maxLen", DEFAULT_MAX_LEN, 0),
+      in.longAtLeast("shutdownTimeoutMs", DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
+      in.longAtLeast("publishTimeoutMs", DEFAULT_PUBLISH_TIMEOUT_MS, 1),
+      in.intAtLeast("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1),
+      in.string("address", DEFAULT_ADDRESS),
+      in.intAtLeast("instances", DEFAULT_INSTANCES, 1));
+  }
+
+  /** The flat config a standalone publisher takes back with {@link #fromJson(JsonObject)}. */
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("redis", redis.json())
+      .put("streamPrefix", streamPrefix)
+      .put("maxLen", maxLen)
+      .put("shutdownTimeoutMs", shutdownTimeoutMs)
+      .put("publishTimeoutMs", publishTimeoutMs)
+      .put("maxMessageBytes", maxMessageBytes)
+      .put("address", address)
+      .put("instances", instances);
+  }
+}

@@ -1,0 +1,130 @@
+package io.orion.bus.consume;
+
+import io.orion.bus.config.ConsumerOptions;
+import io.orion.bus.redis.RedisLink;
+import io.orion.bus.redis.StreamCommands;
+import io.orion.bus.redis.StreamReplies;
+import io.orion.bus.shutdown.ShutdownChain;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * One consumer of a Redis Streams consumer group, feeding each entry to a local event-bus address and
+ * acknowledging it when the handler replies. Deploy it with {@code instances} n for n consumers; instance i is
+ * named {@code {consumer}-{i}}.
+ * <p>
+ * Delivery: a request to {@code address} whose body is the entry's {@code data} JSON object, with headers
+ * {@code stream}, {@code id}, {@code group}, {@code consumer}, {@code deliveries} (1 on the first delivery)
+ * and every {@code meta.{name}} field as header {@code {name}}; send timeout {@code handlerTimeoutMs}.
+ * A successful reply (any body) acknowledges the entry. A failure reply or a timeout leaves it pending; entries
+ * pending for {@code claimIdleMs} are reclaimed by any consumer of the group and delivered again; an entry given
+ * to a handler {@code maxDeliveries} times and failed each time is copied to {@code {stream}:dead} with fields
+ * {@code data}, {@code meta.*}, {@code id}, {@code group}, {@code deliveries}, {@code error}, then acknowledged.
+ * An entry whose {@code data} is missing or not a JSON object is dead-lettered at once, with deliveries 0.
+ * <p>
+ * Consumers idle for {@code consumerIdleMs} with nothing pending are removed from the group; an instance that
+ * stops cleanly with nothing pending removes itself.
+ */
+public final class ConsumerVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerVerticle.class);
+
+  private ConsumerOptions options;
+  private int index = -1;
+  private ConsumerScope scope;
+  private RedisLink reader;
+  private Deliveries deliveries;
+  private Intake intake;
+  private long reclaimTimer = -1;
+  private long sweepTimer = -1;
+
+  @Override
+  public Future<?> start() {
+    options = ConsumerOptions.fromJson(config());
+    index = ConsumerNames.acquire(options.stream(), options.group(), options.consumer());
+    Redis client = Redis.createClient(vertx, options.redis().toOptions());
+    scope = new ConsumerScope(vertx, options, options.consumer() + "-" + index, client,
+      ConsumerCounters.of(options.stream(), options.group()));
+    reader = new RedisLink(client, scope.label() + " reader");
+    deliveries = new Deliveries(scope);
+    intake = new Intake(scope, reader, deliveries);
+    deliveries.onChange(intake::pump);
+    if (options.handlerTimeoutMs() >= options.claimIdleMs()) {
+      LOG.warn("{}: handlerTimeoutMs {} >= claimIdleMs {}: a slow delivery may be reclaimed by another consumer"
+        + " while its handler still works on it", scope.label(), options.handlerTimeoutMs(), options.claimIdleMs());
+    }
+    return intake.start()
+      .onSuccess(v -> {
+        reclaimTimer = vertx.setPeriodic(periodMs(options.claimIdleMs()), id -> intake.reclaimDue());
+        sweepTimer = vertx.setPeriodic(periodMs(options.consumerIdleMs()), id -> sweep());
+        LOG.info("{}: delivering to '{}' (Redis {}, maxInFlight {}, claimIdleMs {}, maxDeliveries {})",
+          scope.label(), options.address(), options.redis().describe(), options.maxInFlight(),
+          options.claimIdleMs(), options.maxDeliveries());
+      })
+      .onFailure(e -> {
+        client.close();
+        ConsumerNames.release(options.stream(), options.group(), options.consumer(), index);
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ShutdownChain.of("consumer " + scope.label())
+      .step("stop intake", this::stopIntake)
+      .step("finish in-flight deliveries", () -> deliveries.when(() -> !intake.busy() && deliveries.settled()))
+      .step("acknowledge delivered entries", deliveries::flushAcks)
+      .step("leave the group", this::leaveGroup)
+      .always("close Redis connections", () -> reader.close().eventually(() -> scope.client().close()))
+      .run(vertx, options.shutdownTimeoutMs())
+      .andThen(ar -> ConsumerNames.release(options.stream(), options.group(), options.consumer(), index));
+  }
+
+  /** This instance's consumer name in the group. */
+  public String consumerName() {
+    return scope.consumer();
+  }
+
+  private Future<?> stopIntake() {
+    vertx.cancelTimer(reclaimTimer);
+    vertx.cancelTimer(sweepTimer);
+    deliveries.stop();
+    return intake.stop();
+  }
+
+  /** Removes this consumer from the group, atomically only if it owns nothing pending. */
+  private Future<?> leaveGroup() {
+    return scope.client()
+      .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), 0, scope.consumer()))
+      .onSuccess(reply -> {
+        if (StreamReplies.strings(reply).contains(scope.consumer())) {
+          LOG.info("{}: left the group", scope.label());
+        } else {
+          LOG.info("{}: stays in the group: it owns pending entries, which other consumers will reclaim",
+            scope.label());
+        }
+      });
+  }
+
+  /** Removes the consumers of the group idle for consumerIdleMs that own nothing pending. */
+  private void sweep() {
+    scope.client()
+      .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), options.consumerIdleMs(), null))
+      .onSuccess(reply -> {
+        List<String> removed = StreamReplies.strings(reply);
+        scope.counters().consumersRemoved.add(removed.size());
+        removed.forEach(name -> LOG.info("{}: removed consumer {} from the group: idle over {} ms with nothing"
+          + " pending", scope.label(), name, options.consumerIdleMs()));
+      })
+      .onFailure(e -> LOG.debug("{}: consumer sweep failed: {}", scope.label(), e.getMessage()));
+  }
+
+  /** Half the interval, so that what is due is found within 1.5 intervals. */
+  private static long periodMs(long intervalMs) {
+    return Math.max(10, intervalMs / 2);
+  }
+}

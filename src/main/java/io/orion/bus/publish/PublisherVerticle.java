@@ -1,0 +1,160 @@
+package io.orion.bus.publish;
+
+import io.orion.bus.config.Names;
+import io.orion.bus.config.PublisherOptions;
+import io.orion.bus.redis.RedisLink;
+import io.orion.bus.redis.StreamCommands;
+import io.orion.bus.shutdown.ShutdownChain;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns requests on a local event-bus address (default {@code orion.publish}) into Redis Streams entries.
+ * <p>
+ * Request: body a {@link JsonObject}, the message; header {@code contract}, the contract type; every other
+ * header is metadata (a header given several times keeps its first value; the names the bus sets on delivery,
+ * {@code stream id group consumer deliveries}, are reserved in any letter case). The entry is
+ * {@code XADD {prefix}:{contract}s MAXLEN ~ {maxLen} * data <json> meta.<name> <value> ...}.
+ * <p>
+ * Reply: the new entry's id as a String, sent once the entry is in Redis. Failures ({@code ReplyException}):
+ * 400 for a body that is not a JSON object, a missing or invalid contract, a reserved metadata name or data
+ * over {@code maxMessageBytes} (nothing is written); 503 when Redis is unreachable or does not answer within
+ * {@code publishTimeoutMs} (the outcome is then unknown), and for requests that arrive once shutdown began.
+ * <p>
+ * Requests are pipelined on one connection of the instance's own, which comes back by itself after Redis
+ * does. The verticle deploys whether or not Redis is reachable.
+ */
+public final class PublisherVerticle extends VerticleBase {
+
+  /** The header that names the contract type. */
+  public static final String CONTRACT_HEADER = "contract";
+  /** The header names the bus sets on delivery, which a publish cannot use as metadata. */
+  public static final Set<String> RESERVED_HEADERS = Set.of("stream", "id", "group", "consumer", "deliveries");
+  /** Failure code of a request that can never succeed as it is. */
+  public static final int BAD_REQUEST = 400;
+  /** Failure code of a request that Redis did not take (now). */
+  public static final int UNAVAILABLE = 503;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
+
+  private PublisherOptions options;
+  private Redis client;
+  private RedisLink link;
+  private MessageConsumer<Object> consumer;
+  private boolean stopping;
+  private int inFlight;
+  private Promise<Void> drained;
+
+  @Override
+  public Future<?> start() {
+    options = PublisherOptions.fromJson(config());
+    client = Redis.createClient(vertx, options.redis().toOptions());
+    link = new RedisLink(client, "publisher " + options.address());
+    consumer = vertx.eventBus().localConsumer(options.address(), this::handle);
+    // Connect early so the first publish does not pay for it; failure is fine (503 until Redis is back).
+    link.connection().onFailure(e -> { });
+    return consumer.completion()
+      .onSuccess(v -> LOG.info("publisher on '{}' writes to Redis {} (maxLen {})", options.address(),
+        options.redis().describe(), options.maxLen()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ShutdownChain.of("publisher " + options.address())
+      .step("stop intake", this::stopIntake)
+      .step("finish in-flight publishes", this::drain)
+      .always("close Redis connections", this::closeRedis)
+      .run(vertx, options.shutdownTimeoutMs());
+  }
+
+  private void handle(Message<Object> message) {
+    if (stopping) {
+      message.fail(UNAVAILABLE, "publisher " + options.address() + " is shutting down");
+      return;
+    }
+    if (!(message.body() instanceof JsonObject body)) {
+      message.fail(BAD_REQUEST, "body must be a JSON object, got "
+        + (message.body() == null ? "null" : message.body().getClass().getSimpleName()));
+      return;
+    }
+    MultiMap headers = message.headers();
+    String contract = headers.get(CONTRACT_HEADER);
+    if (contract == null) {
+      message.fail(BAD_REQUEST, "header 'contract' is required");
+      return;
+    }
+    if (!Names.isValidContract(contract)) {
+      message.fail(BAD_REQUEST, "invalid contract \"" + contract + "\": expected " + Names.CONTRACT.pattern());
+      return;
+    }
+    // Event-bus headers are case-insensitive: the first spelling and the first value of a name win.
+    Map<String, String> meta = new LinkedHashMap<>();
+    Set<String> seen = new HashSet<>();
+    for (Map.Entry<String, String> header : headers) {
+      String name = header.getKey();
+      String key = name.toLowerCase(Locale.ROOT);
+      if (key.equals(CONTRACT_HEADER) || !seen.add(key)) {
+        continue;
+      }
+      if (RESERVED_HEADERS.contains(key)) {
+        message.fail(BAD_REQUEST, "header '" + name + "' is reserved for delivery and cannot be metadata");
+        return;
+      }
+      meta.put(name, header.getValue());
+    }
+    Buffer data = body.toBuffer();
+    if (data.length() > options.maxMessageBytes()) {
+      message.fail(BAD_REQUEST, "message data is " + data.length() + " bytes, over maxMessageBytes "
+        + options.maxMessageBytes());
+      return;
+    }
+    String stream = Names.stream(options.streamPrefix(), contract);
+    inFlight++;
+    link.send(StreamCommands.xadd(stream, options.maxLen(), data, meta))
+      .timeout(options.publishTimeoutMs(), TimeUnit.MILLISECONDS)
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(ar.result().toString());
+        } else {
+          LOG.debug("cannot XADD to {}: {}", stream, ar.cause().getMessage());
+          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage());
+        }
+        if (--inFlight == 0 && drained != null) {
+          drained.tryComplete();
+        }
+      });
+  }
+
+  private Future<?> stopIntake() {
+    stopping = true;
+    return consumer.unregister();
+  }
+
+  private Future<?> drain() {
+    if (inFlight == 0) {
+      return Future.succeededFuture();
+    }
+    drained = Promise.promise();
+    return drained.future();
+  }
+
+  private Future<?> closeRedis() {
+    return link.close().eventually(() -> client.close());
+  }
+}

@@ -1,0 +1,129 @@
+package io.orion.bus.redis;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+
+import java.util.Collection;
+import java.util.Map;
+
+/** The Redis stream commands of the bus, built in one place. Replies are read by {@link StreamReplies}. */
+public final class StreamCommands {
+
+  /** Entries that a new read asks for; {@code 0} re-reads the caller's own pending entries. */
+  public static final String NEW_ENTRIES = ">";
+
+  /**
+   * Removes consumers of a group that own nothing pending and have been idle at least ARGV[2] ms, atomically,
+   * so that a consumer that reads between the check and the removal cannot lose its pending entries.
+   * ARGV[3], when given, limits it to that consumer. Returns the names removed.
+   */
+  private static final String REMOVE_IDLE_CONSUMERS = String.join("\n",
+    "local removed = {}",
+    "local ok, consumers = pcall(redis.call, 'XINFO', 'CONSUMERS', KEYS[1], ARGV[1])",
+    "if not ok then return removed end",
+    "for _, c in ipairs(consumers) do",
+    "  local info = {}",
+    "  for i = 1, #c, 2 do info[c[i]] = c[i + 1] end",
+    "  if (ARGV[3] == nil or info['name'] == ARGV[3]) and info['pending'] == 0",
+    "      and info['idle'] >= tonumber(ARGV[2]) then",
+    "    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])",
+    "    table.insert(removed, info['name'])",
+    "  end",
+    "end",
+    "return removed");
+
+  private StreamCommands() {
+  }
+
+  /** {@code XADD key [MAXLEN ~ maxLen] * data <json> meta.<name> <value> ...}; maxLen 0 means no trimming. */
+  public static Request xadd(String stream, long maxLen, Buffer data, Map<String, String> meta) {
+    Request request = Request.cmd(Command.XADD).arg(stream);
+    if (maxLen > 0) {
+      request.arg("MAXLEN").arg("~").arg(maxLen);
+    }
+    request.arg("*").arg(StreamEntry.DATA).arg(data);
+    meta.forEach((name, value) -> request.arg(StreamEntry.META_PREFIX + name).arg(value));
+    return request;
+  }
+
+  /**
+   * {@code XADD {stream}:dead * data .. meta.* .. id .. group .. deliveries .. error ..}: the dead letter of an
+   * entry, untrimmed (dead letters are for people to look at, not to lose).
+   */
+  public static Request deadLetter(String deadStream, StreamEntry entry, String group, long deliveries, String error) {
+    Request request = Request.cmd(Command.XADD).arg(deadStream).arg("*");
+    if (entry.data() != null) {
+      request.arg(StreamEntry.DATA).arg(entry.data());
+    }
+    entry.meta().forEach((name, value) -> request.arg(StreamEntry.META_PREFIX + name).arg(value));
+    return request.arg("id").arg(entry.id()).arg("group").arg(group).arg("deliveries").arg(deliveries)
+      .arg("error").arg(error);
+  }
+
+  /** {@code XGROUP CREATE key group startFrom MKSTREAM}. */
+  public static Request createGroup(String stream, String group, String startFrom) {
+    return Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(group).arg(startFrom).arg("MKSTREAM");
+  }
+
+  /** {@code XREADGROUP GROUP group consumer COUNT count [BLOCK blockMs] STREAMS key id}; blockMs &lt; 0: no BLOCK. */
+  public static Request readGroup(String stream, String group, String consumer, int count, long blockMs, String id) {
+    Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(count);
+    if (blockMs >= 0) {
+      request.arg("BLOCK").arg(blockMs);
+    }
+    return request.arg("STREAMS").arg(stream).arg(id);
+  }
+
+  /** {@code XACK key group id...}. */
+  public static Request ack(String stream, String group, Collection<String> ids) {
+    Request request = Request.cmd(Command.XACK).arg(stream).arg(group);
+    ids.forEach(request::arg);
+    return request;
+  }
+
+  /** {@code XAUTOCLAIM key group consumer minIdleMs start COUNT count JUSTID}: takes ownership, counters unchanged. */
+  public static Request autoClaimIds(String stream, String group, String consumer, long minIdleMs, String start,
+                                     int count) {
+    return Request.cmd(Command.XAUTOCLAIM).arg(stream).arg(group).arg(consumer).arg(minIdleMs).arg(start)
+      .arg("COUNT").arg(count).arg("JUSTID");
+  }
+
+  /** {@code XPENDING key group start end count [consumer]}: the extended form, with delivery counters. */
+  public static Request pending(String stream, String group, String start, String end, int count, String consumer) {
+    Request request = Request.cmd(Command.XPENDING).arg(stream).arg(group).arg(start).arg(end).arg(count);
+    return consumer == null ? request : request.arg(consumer);
+  }
+
+  /** {@code XCLAIM key group consumer 0 id...}: the entries, each delivery counter raised by one. */
+  public static Request claim(String stream, String group, String consumer, Collection<String> ids) {
+    Request request = Request.cmd(Command.XCLAIM).arg(stream).arg(group).arg(consumer).arg(0);
+    ids.forEach(request::arg);
+    return request;
+  }
+
+  /** {@code XCLAIM key group consumer 0 id... JUSTID}: resets the idle time, counters unchanged. */
+  public static Request touch(String stream, String group, String consumer, Collection<String> ids) {
+    return claim(stream, group, consumer, ids).arg("JUSTID");
+  }
+
+  /**
+   * Removes the consumers of the group that own nothing pending and have been idle {@code minIdleMs}, or only
+   * {@code consumer} when it is not null. Replies with the names removed.
+   */
+  public static Request removeIdleConsumers(String stream, String group, long minIdleMs, String consumer) {
+    Request request = Request.cmd(Command.EVAL).arg(REMOVE_IDLE_CONSUMERS).arg(1).arg(stream).arg(group)
+      .arg(minIdleMs);
+    return consumer == null ? request : request.arg(consumer);
+  }
+
+  /** {@code CLIENT ID}. */
+  public static Request clientId() {
+    return Request.cmd(Command.CLIENT).arg("ID");
+  }
+
+  /** {@code CLIENT UNBLOCK id}: a blocked read on that connection returns at once with no entries. */
+  public static Request clientUnblock(long clientId) {
+    return Request.cmd(Command.CLIENT).arg("UNBLOCK").arg(clientId);
+  }
+}

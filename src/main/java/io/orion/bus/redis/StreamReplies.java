@@ -1,0 +1,108 @@
+package io.orion.bus.redis;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the replies of {@link StreamCommands}, in RESP2 and RESP3 shapes alike. This is the only place
+ * that knows how Redis lays out a reply.
+ */
+public final class StreamReplies {
+
+  private StreamReplies() {
+  }
+
+  /**
+   * The entries of an {@code XREADGROUP} of one stream: a map {@code {stream: [[id, [f, v, ...]], ...]}} in
+   * RESP3, an array {@code [[stream, [[id, [f, v, ...]], ...]]]} in RESP2, null when a BLOCK ran out.
+   * A pending entry that is gone reads {@code [id, null]}.
+   */
+  public static List<StreamEntry> readGroup(Response reply) {
+    if (reply == null || reply.size() == 0) {
+      return List.of();
+    }
+    if (reply.isMap()) {
+      for (String stream : reply.getKeys()) {
+        return entries(reply.get(stream));
+      }
+      return List.of();
+    }
+    return entries(reply.get(0).get(1));
+  }
+
+  /** A list of {@code [id, [f, v, ...]]} ({@code XCLAIM}, {@code XRANGE}); an entry with null fields is gone. */
+  public static List<StreamEntry> entries(Response list) {
+    if (list == null) {
+      return List.of();
+    }
+    List<StreamEntry> result = new ArrayList<>(list.size());
+    for (Response item : list) {
+      if (item != null) {
+        result.add(entry(item));
+      }
+    }
+    return result;
+  }
+
+  private static StreamEntry entry(Response item) {
+    String id = item.get(0).toString();
+    Response fields = item.size() > 1 ? item.get(1) : null;
+    if (fields == null) {
+      return StreamEntry.gone(id);
+    }
+    Buffer data = null;
+    Map<String, String> meta = new LinkedHashMap<>();
+    boolean map = fields.isMap();
+    List<String> names = map ? new ArrayList<>(fields.getKeys()) : null;
+    int size = map ? names.size() : fields.size() / 2;
+    for (int i = 0; i < size; i++) {
+      String name = map ? names.get(i) : fields.get(2 * i).toString();
+      Response value = map ? fields.get(name) : fields.get(2 * i + 1);
+      if (value == null) {
+        continue;
+      }
+      if (StreamEntry.DATA.equals(name)) {
+        data = value.toBuffer();
+      } else if (name.startsWith(StreamEntry.META_PREFIX)) {
+        meta.putIfAbsent(name.substring(StreamEntry.META_PREFIX.length()), value.toString());
+      }
+    }
+    return new StreamEntry(id, data, meta, false);
+  }
+
+  /** {@code XAUTOCLAIM ... JUSTID}: {@code [next, [id...], [deleted...]]} (no third element on Redis 6.2). */
+  public static AutoClaim autoClaim(Response reply) {
+    List<String> deleted = reply.size() > 2 ? strings(reply.get(2)) : List.of();
+    return new AutoClaim(reply.get(0).toString(), strings(reply.get(1)), deleted);
+  }
+
+  /** The extended {@code XPENDING} form: {@code [[id, consumer, idleMs, deliveries], ...]}. */
+  public static List<PendingEntry> pending(Response reply) {
+    if (reply == null) {
+      return List.of();
+    }
+    List<PendingEntry> result = new ArrayList<>(reply.size());
+    for (Response row : reply) {
+      result.add(new PendingEntry(row.get(0).toString(), row.get(1).toString(), row.get(2).toLong(),
+        row.get(3).toLong()));
+    }
+    return result;
+  }
+
+  /** A list of bulk strings, e.g. ids; null reads as empty. */
+  public static List<String> strings(Response list) {
+    if (list == null) {
+      return List.of();
+    }
+    List<String> result = new ArrayList<>(list.size());
+    for (Response item : list) {
+      result.add(item == null ? null : item.toString());
+    }
+    return result;
+  }
+}
