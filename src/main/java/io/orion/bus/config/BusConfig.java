@@ -48,8 +48,8 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
     in.rejectUnknown(known);
 
     JsonObject publisherSection = in.object("publisher");
-    PublisherOptions publisher = PublisherOptions.fromJson(
-      inherit(root, PublisherOptions.INHERITED, publisherSection), "publisher.");
+    PublisherOptions publisher = PublisherOptions.fromJson(inherit(root, PublisherOptions.INHERITED,
+      publisherSection), "publisher.", fromTop(root, PublisherOptions.INHERITED, publisherSection));
 
     List<ConsumerOptions> consumers = new ArrayList<>();
     Set<String> pairs = new HashSet<>();
@@ -59,7 +59,8 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
       if (!(entries.getValue(i) instanceof JsonObject entry)) {
         throw new IllegalArgumentException("invalid config key 'consumers[" + i + "]': expected a JSON object");
       }
-      ConsumerOptions consumer = ConsumerOptions.fromJson(inherit(root, ConsumerOptions.INHERITED, entry), where);
+      ConsumerOptions consumer = ConsumerOptions.fromJson(inherit(root, ConsumerOptions.INHERITED, entry), where,
+        fromTop(root, ConsumerOptions.INHERITED, entry));
       if (!pairs.add(consumer.contract() + "\n" + consumer.group())) {
         throw new IllegalArgumentException("invalid config key '" + where + "group': contract '"
           + consumer.contract() + "' with group '" + consumer.group() + "' appears more than once in consumers");
@@ -67,6 +68,17 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
       consumers.add(consumer);
     }
     return new BusConfig(publisher, consumers, in.object("demo"));
+  }
+
+  /** The keys a section takes from the top level: errors in their values name the top-level key. */
+  private static Set<String> fromTop(JsonObject root, Set<String> inherited, JsonObject section) {
+    Set<String> keys = new HashSet<>();
+    for (String key : inherited) {
+      if (root.containsKey(key) && (section == null || !section.containsKey(key))) {
+        keys.add(key);
+      }
+    }
+    return keys;
   }
 
   /** The top level's inheritable keys, overlaid with the section's own. */

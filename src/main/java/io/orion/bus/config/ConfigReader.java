@@ -15,18 +15,25 @@ final class ConfigReader {
 
   private final JsonObject json;
   private final String where;
+  private final Set<String> fromTop;
 
   /**
    * @param json  the section
-   * @param where the section's path with a trailing dot (e.g. {@code "consumers[0]."}), or empty
+   * @param where   the section's path with a trailing dot (e.g. {@code "consumers[0]."}), or empty
+   * @param fromTop the keys whose value the section took from the top level, named there in errors
    */
-  ConfigReader(JsonObject json, String where) {
+  ConfigReader(JsonObject json, String where, Set<String> fromTop) {
     this.json = json == null ? new JsonObject() : json;
     this.where = where;
+    this.fromTop = fromTop;
+  }
+
+  ConfigReader(JsonObject json, String where) {
+    this(json, where, Set.of());
   }
 
   String name(String key) {
-    return where + key;
+    return fromTop.contains(key) ? key : where + key;
   }
 
   IllegalArgumentException invalid(String key, String why) {

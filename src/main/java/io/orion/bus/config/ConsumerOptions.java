@@ -56,11 +56,11 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
 
   /** Validates a standalone consumer's config; unknown keys are rejected. */
   public static ConsumerOptions fromJson(JsonObject json) {
-    return fromJson(json, "");
+    return fromJson(json, "", Set.of());
   }
 
-  static ConsumerOptions fromJson(JsonObject json, String where) {
-    ConfigReader in = new ConfigReader(json, where);
+  static ConsumerOptions fromJson(JsonObject json, String where, Set<String> fromTop) {
+    ConfigReader in = new ConfigReader(json, where, fromTop);
     in.rejectUnknown(KEYS);
     String streamPrefix = in.token("streamPrefix", PublisherOptions.DEFAULT_STREAM_PREFIX);
     String contract = in.string("contract", null);

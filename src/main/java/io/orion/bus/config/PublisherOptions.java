@@ -41,11 +41,11 @@ public record PublisherOptions(RedisSettings redis, String streamPrefix, long ma
 
   /** Validates a standalone publisher's config; unknown keys are rejected. */
   public static PublisherOptions fromJson(JsonObject json) {
-    return fromJson(json, "");
+    return fromJson(json, "", Set.of());
   }
 
-  static PublisherOptions fromJson(JsonObject json, String where) {
-    ConfigReader in = new ConfigReader(json, where);
+  static PublisherOptions fromJson(JsonObject json, String where, Set<String> fromTop) {
+    ConfigReader in = new ConfigReader(json, where, fromTop);
     in.rejectUnknown(KEYS);
     return new PublisherOptions(
       RedisSettings.fromJson(in.object("redis")),

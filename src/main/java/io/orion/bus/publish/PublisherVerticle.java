@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Turns requests on a local event-bus address (default {@code orion.publish}) into Redis Streams entries.
@@ -126,9 +127,15 @@ public final class PublisherVerticle extends VerticleBase {
     }
     String stream = Names.stream(options.streamPrefix(), contract);
     inFlight++;
-    link.send(StreamCommands.xadd(stream, options.maxLen(), data, meta))
-      .timeout(options.publishTimeoutMs(), TimeUnit.MILLISECONDS)
+    Promise<Response> reply = Promise.promise();
+    // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
+    // unknown, as the contract says of a 503 on timeout.
+    long timer = vertx.setTimer(options.publishTimeoutMs(), id -> reply.tryFail(new TimeoutException(
+      "no answer from Redis within publishTimeoutMs " + options.publishTimeoutMs() + " ms")));
+    link.send(StreamCommands.xadd(stream, options.maxLen(), data, meta), reply);
+    reply.future()
       .onComplete(ar -> {
+        vertx.cancelTimer(timer);
         if (ar.succeeded()) {
           message.reply(ar.result().toString());
         } else {

@@ -1,12 +1,15 @@
 package io.orion.bus.redis;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
 
 /**
  * One dedicated Redis connection that comes back by itself: commands sent on it are pipelined, and after
@@ -23,7 +26,15 @@ public final class RedisLink {
   /** The longest wait between attempts to connect. The value is in milliseconds. */
   public static final long MAX_BACKOFF_MS = 2_000;
 
+  /** The most commands that may wait for room in the pipeline before more are refused. */
+  public static final int MAX_OVERFLOW = 1_000_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
+
+  private record Queued(Request request, Promise<Response> reply) {
+  }
+
+  private final ArrayDeque<Queued> overflow = new ArrayDeque<>();
 
   private final Redis client;
   private final String name;
@@ -43,7 +54,72 @@ public final class RedisLink {
 
   /** Sends one command on the connection, connecting first when there is none. */
   public Future<Response> send(Request request) {
-    return connection().compose(c -> c.send(request));
+    Promise<Response> reply = Promise.promise();
+    send(request, reply);
+    return reply.future();
+  }
+
+  /**
+   * Sends one command and completes {@code reply} with its answer. When the connection's pipeline is full
+   * (maxWaitingHandlers commands awaiting replies) the command waits here, in order, and goes out as replies
+   * come back. A caller that gives up on it (completes {@code reply} itself, e.g. on its own timeout) before
+   * it went out takes it back: it is never sent.
+   */
+  public void send(Request request, Promise<Response> reply) {
+    if (!overflow.isEmpty() || (connection != null && connection.pendingQueueFull())) {
+      if (overflow.size() >= MAX_OVERFLOW) {
+        reply.tryFail(new RedisUnavailableException(name + ": " + MAX_OVERFLOW + " commands already wait for the"
+          + " connection"));
+        return;
+      }
+      overflow.add(new Queued(request, reply));
+      drain();
+      return;
+    }
+    connection().onComplete(ar -> {
+      if (ar.failed()) {
+        reply.tryFail(ar.cause());
+      } else {
+        dispatch(ar.result(), new Queued(request, reply));
+      }
+    });
+  }
+
+  private void dispatch(RedisConnection c, Queued queued) {
+    c.send(queued.request()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        queued.reply().tryComplete(ar.result());
+      } else {
+        queued.reply().tryFail(ar.cause());
+      }
+      drain();
+    });
+  }
+
+  /** Sends what waits, while the pipeline has room. */
+  private void drain() {
+    while (!overflow.isEmpty()) {
+      if (connection == null) {
+        connection().onComplete(ar -> {
+          if (ar.failed()) {
+            Queued queued;
+            while ((queued = overflow.poll()) != null) {
+              queued.reply().tryFail(ar.cause());
+            }
+          } else {
+            drain();
+          }
+        });
+        return;
+      }
+      if (connection.pendingQueueFull()) {
+        return;
+      }
+      Queued queued = overflow.poll();
+      if (!queued.reply().future().isComplete()) {
+        dispatch(connection, queued);
+      }
+    }
   }
 
   /** The connection, connected now if there is none and the backoff allows. */

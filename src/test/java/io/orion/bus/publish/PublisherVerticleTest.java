@@ -1,0 +1,213 @@
+package io.orion.bus.publish;
+
+import io.orion.bus.redis.StreamEntry;
+import io.orion.bus.support.TestRedis;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Redis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+import static io.orion.bus.support.BusTesting.await;
+import static io.orion.bus.support.BusTesting.awaitFailure;
+import static io.orion.bus.support.BusTesting.cmd;
+import static io.orion.bus.support.BusTesting.deploy;
+import static io.orion.bus.support.BusTesting.entries;
+import static io.orion.bus.support.BusTesting.fresh;
+import static io.orion.bus.support.BusTesting.freshPrefix;
+import static io.orion.bus.support.BusTesting.publisherConfig;
+import static io.orion.bus.support.BusTesting.rawEntries;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class PublisherVerticleTest {
+
+  private static final TestRedis REDIS = TestRedis.shared();
+
+  private String prefix;
+  private String address;
+  private String stream;
+  private Redis redis;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    prefix = freshPrefix();
+    address = fresh("publish");
+    stream = prefix + ":events";
+    redis = Redis.createClient(vertx, REDIS.url());
+  }
+
+  @AfterEach
+  void tearDown() {
+    cmd(redis, "DEL", stream);
+  }
+
+  private void deployPublisher(Vertx vertx, JsonObject extra) {
+    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address).mergeIn(extra), 1);
+  }
+
+  private Future<String> publish(Vertx vertx, Object body, DeliveryOptions options) {
+    return vertx.eventBus().<String>request(address, body, options).map(reply -> reply.body());
+  }
+
+  private static DeliveryOptions contract(String contract) {
+    return new DeliveryOptions().addHeader("contract", contract);
+  }
+
+  private void assertRejected(Throwable failure, String containing) {
+    ReplyException reply = assertInstanceOf(ReplyException.class, failure);
+    assertEquals(400, reply.failureCode(), reply.getMessage());
+    assertTrue(reply.getMessage().contains(containing), reply.getMessage());
+    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong(), "a rejected publish wrote to " + stream);
+  }
+
+  @Test
+  void publishRepliesTheIdOfTheEntryInTheStream(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+    JsonObject message = new JsonObject().put("order", 42).put("text", "héllo");
+
+    String id = await(publish(vertx, message, contract("event")));
+
+    List<Map<String, String>> stored = rawEntries(redis, stream);
+    assertEquals(1, stored.size());
+    assertEquals(id, stored.get(0).get("_id"));
+    assertEquals(message, new JsonObject(stored.get(0).get("data")));
+    assertEquals(List.of("_id", "data"), new ArrayList<>(stored.get(0).keySet()), "contract must not be stored");
+  }
+
+  @Test
+  void metadataHeadersBecomeMetaFieldsAndTheFirstValueWins(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+    DeliveryOptions options = contract("event").addHeader("trace-id", "abc").addHeader("tenant", "t1")
+      .addHeader("tenant", "t2").addHeader("TENANT", "t3");
+
+    await(publish(vertx, new JsonObject(), options));
+
+    StreamEntry entry = entries(redis, stream).get(0);
+    assertEquals(Map.of("trace-id", "abc", "tenant", "t1"), entry.meta());
+  }
+
+  @Test
+  void bodyThatIsNotAJsonObjectIsRejected(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+
+    assertRejected(awaitFailure(publish(vertx, "{\"a\":1}", contract("event"))), "JSON object");
+    assertRejected(awaitFailure(publish(vertx, new JsonArray().add(1), contract("event"))), "JSON object");
+  }
+
+  @Test
+  void missingOrInvalidContractIsRejected(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+
+    assertRejected(awaitFailure(publish(vertx, new JsonObject(), new DeliveryOptions())), "contract");
+    assertRejected(awaitFailure(publish(vertx, new JsonObject(), contract("Bad Contract"))), "invalid contract");
+    assertRejected(awaitFailure(publish(vertx, new JsonObject(), contract("a".repeat(65)))), "invalid contract");
+  }
+
+  @Test
+  void reservedMetadataNamesAreRejectedInAnyCase(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+
+    for (String name : List.of("stream", "id", "Group", "CONSUMER", "Deliveries")) {
+      assertRejected(awaitFailure(publish(vertx, new JsonObject(), contract("event").addHeader(name, "x"))),
+        "reserved");
+    }
+  }
+
+  @Test
+  void messageOverMaxMessageBytesIsRejected(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject().put("maxMessageBytes", 100));
+    JsonObject fits = new JsonObject().put("s", "x".repeat(100 - "{\"s\":\"\"}".length()));
+    JsonObject tooBig = new JsonObject().put("s", "x".repeat(101 - "{\"s\":\"\"}".length()));
+
+    assertRejected(awaitFailure(publish(vertx, tooBig, contract("event"))), "maxMessageBytes");
+    await(publish(vertx, fits, contract("event")));
+    assertEquals(1, entries(redis, stream).size());
+  }
+
+  @Test
+  void streamIsTrimmedApproximatelyToMaxLen(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject().put("maxLen", 10));
+    List<Future<String>> replies = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      replies.add(publish(vertx, new JsonObject().put("i", i), contract("event")));
+    }
+    await(Future.all(replies));
+
+    long length = cmd(redis, "XLEN", stream).toLong();
+    // MAXLEN ~ trims whole nodes of (by default) 100 entries: the stream keeps at least maxLen.
+    assertTrue(length >= 10 && length < 1_000, "length " + length);
+  }
+
+  @Test
+  void maxLenZeroMeansNoTrimming(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject().put("maxLen", 0));
+    List<Future<String>> replies = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      replies.add(publish(vertx, new JsonObject().put("i", i), contract("event")));
+    }
+    await(Future.all(replies));
+
+    assertEquals(300, cmd(redis, "XLEN", stream).toLong());
+  }
+
+  @Test
+  void aBurstOfPublishesIsNeverRefusedWithTheDefaultConfig(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+    int burst = 20_000;
+    List<Future<String>> replies = new ArrayList<>(burst);
+    for (int i = 0; i < burst; i++) {
+      replies.add(publish(vertx, new JsonObject().put("i", i), contract("event")));
+    }
+
+    await(Future.join(replies).otherwiseEmpty());
+
+    List<String> failures = replies.stream().filter(Future::failed).map(f -> f.cause().getMessage()).distinct()
+      .toList();
+    assertEquals(List.of(), failures);
+    assertEquals(burst, new HashSet<>(replies.stream().map(Future::result).toList()).size());
+    // Every one was written; the default maxLen (10000) trims the oldest.
+    assertEquals(burst, cmd(redis, "XINFO", "STREAM", stream).get("entries-added").toLong());
+  }
+
+  @Test
+  void eachContractHasItsOwnStream(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+
+    await(publish(vertx, new JsonObject().put("k", "order"), contract("order")));
+    await(publish(vertx, new JsonObject().put("k", "event"), contract("event")));
+
+    try {
+      assertEquals("order", new JsonObject(entries(redis, prefix + ":orders").get(0).data()).getString("k"));
+      assertEquals(1, entries(redis, stream).size());
+    } finally {
+      cmd(redis, "DEL", prefix + ":orders");
+    }
+  }
+
+  @Test
+  void requestAfterUndeployIsNotAcceptedAndWritesNothing(Vertx vertx) {
+    String id = deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address), 1);
+    await(vertx.undeploy(id));
+
+    Throwable failure = awaitFailure(publish(vertx, new JsonObject(), contract("event")));
+
+    assertInstanceOf(ReplyException.class, failure);
+    assertFalse(cmd(redis, "EXISTS", stream).toLong() > 0);
+  }
+}
