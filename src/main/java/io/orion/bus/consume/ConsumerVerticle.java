@@ -34,7 +34,14 @@ public final class ConsumerVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerVerticle.class);
 
+  /**
+   * How long a command (other than the blocking read) may go unanswered before its connection counts as
+   * silent and is replaced. The value is in milliseconds.
+   */
+  static final long COMMAND_TIMEOUT_MS = 10_000;
+
   private ConsumerOptions options;
+  private Redis client;
   private int index = -1;
   private ConsumerScope scope;
   private RedisLink reader;
@@ -47,10 +54,12 @@ public final class ConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     options = ConsumerOptions.fromJson(config());
     index = ConsumerNames.acquire(options.stream(), options.group(), options.consumer());
-    Redis client = Redis.createClient(vertx, options.redis().toOptions());
-    scope = new ConsumerScope(vertx, options, options.consumer() + "-" + index, client,
+    client = Redis.createClient(vertx, options.redis().toOptions());
+    String name = options.consumer() + "-" + index;
+    String label = options.stream() + "/" + options.group() + "/" + name;
+    scope = new ConsumerScope(vertx, options, name, new RedisLink(vertx, client, label, COMMAND_TIMEOUT_MS),
       ConsumerCounters.of(options.stream(), options.group()));
-    reader = new RedisLink(client, scope.label() + " reader");
+    reader = new RedisLink(vertx, client, label + " reader", COMMAND_TIMEOUT_MS);
     deliveries = new Deliveries(scope);
     intake = new Intake(scope, reader, deliveries);
     deliveries.onChange(intake::pump);
@@ -79,7 +88,8 @@ public final class ConsumerVerticle extends VerticleBase {
       .step("finish in-flight deliveries", () -> deliveries.when(() -> !intake.busy() && deliveries.settled()))
       .step("acknowledge delivered entries", deliveries::flushAcks)
       .step("leave the group", this::leaveGroup)
-      .always("close Redis connections", () -> reader.close().eventually(() -> scope.client().close()))
+      .always("close Redis connections", () -> Future.join(reader.close(), scope.commands().close())
+        .eventually(client::close))
       .run(vertx, options.shutdownTimeoutMs())
       .andThen(ar -> ConsumerNames.release(options.stream(), options.group(), options.consumer(), index));
   }
@@ -98,12 +108,12 @@ public final class ConsumerVerticle extends VerticleBase {
 
   /** Removes this consumer from the group, atomically only if it owns nothing pending. */
   private Future<?> leaveGroup() {
-    return scope.client()
-      .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), 0, scope.consumer()))
+    return scope.commands()
+      .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), 0, scope.consumer(), null))
       .onSuccess(reply -> {
-        if (StreamReplies.strings(reply).contains(scope.consumer())) {
+        if (!StreamReplies.strings(reply.get(0)).isEmpty()) {
           LOG.info("{}: left the group", scope.label());
-        } else {
+        } else if (!StreamReplies.strings(reply.get(1)).isEmpty()) {
           LOG.info("{}: stays in the group: it owns pending entries, which other consumers will reclaim",
             scope.label());
         }
@@ -112,10 +122,11 @@ public final class ConsumerVerticle extends VerticleBase {
 
   /** Removes the consumers of the group idle for consumerIdleMs that own nothing pending. */
   private void sweep() {
-    scope.client()
-      .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), options.consumerIdleMs(), null))
+    scope.commands()
+      .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), options.consumerIdleMs(), null,
+        scope.consumer()))
       .onSuccess(reply -> {
-        List<String> removed = StreamReplies.strings(reply);
+        List<String> removed = StreamReplies.strings(reply.get(0));
         scope.counters().consumersRemoved.add(removed.size());
         removed.forEach(name -> LOG.info("{}: removed consumer {} from the group: idle over {} ms with nothing"
           + " pending", scope.label(), name, options.consumerIdleMs()));

@@ -41,7 +41,7 @@ final class Deliveries {
     final StreamEntry entry;
     final JsonObject body;
     final long deliveries;
-    long touchedNanos = System.nanoTime();
+    long touchedNanos;
     long retryTimer = -1;
 
     Delivery(StreamEntry entry, JsonObject body, long deliveries) {
@@ -123,8 +123,8 @@ final class Deliveries {
    */
   void deadLetter(StreamEntry entry, long deliveries, String error) {
     deadLettering++;
-    scope.client().send(StreamCommands.deadLetter(scope.deadStream(), entry, scope.group(), deliveries, error))
-      .compose(id -> scope.client().send(StreamCommands.ack(scope.stream(), scope.group(), List.of(entry.id()))))
+    scope.commands().send(StreamCommands.deadLetter(scope.deadStream(), entry, scope.group(), deliveries, error))
+      .compose(id -> scope.commands().send(StreamCommands.ack(scope.stream(), scope.group(), List.of(entry.id()))))
       .onComplete(ar -> {
         deadLettering--;
         if (ar.succeeded()) {
@@ -241,9 +241,14 @@ final class Deliveries {
 
   /**
    * No handler at the address is not a failure of the entry: keep it, try again after a capped backoff,
-   * and keep it claimed (without raising its delivery counter) so that it is not reclaimed meanwhile.
+   * and keep it claimed so that it is not reclaimed meanwhile. Its delivery counter in Redis, raised by the
+   * read, is set back at once to the deliveries that reached a handler, so that whoever delivers it next
+   * (this instance after a restart, or another consumer) counts right.
    */
   private void hold(Delivery delivery) {
+    if (delivery.touchedNanos == 0) {
+      keep(delivery);
+    }
     long waitMs = noHandlerBackoff.next();
     if (noHandlerBackoff.failures() == 1) {
       LOG.warn("{}: no handler at '{}': holding entry {} and retrying with backoff", scope.label(),
@@ -260,12 +265,13 @@ final class Deliveries {
 
   private Future<?> touchIfIdle(Delivery delivery) {
     long idleMs = (System.nanoTime() - delivery.touchedNanos) / 1_000_000;
-    if (idleMs < scope.options().claimIdleMs() / 2) {
-      return Future.succeededFuture();
-    }
+    return idleMs < scope.options().claimIdleMs() / 2 ? Future.succeededFuture() : keep(delivery);
+  }
+
+  private Future<?> keep(Delivery delivery) {
     delivery.touchedNanos = System.nanoTime();
-    return scope.client().send(StreamCommands.touch(scope.stream(), scope.group(), scope.consumer(),
-      List.of(delivery.entry.id()))).otherwiseEmpty();
+    return scope.commands().send(StreamCommands.keep(scope.stream(), scope.group(), scope.consumer(),
+      delivery.entry.id(), delivery.deliveries - 1)).otherwiseEmpty();
   }
 
   private void release(Delivery delivery) {
@@ -295,7 +301,7 @@ final class Deliveries {
     List<String> batch = acks;
     acks = new ArrayList<>();
     acksOutstanding++;
-    scope.client().send(StreamCommands.ack(scope.stream(), scope.group(), batch)).onComplete(ar -> {
+    scope.commands().send(StreamCommands.ack(scope.stream(), scope.group(), batch)).onComplete(ar -> {
       acksOutstanding--;
       if (ar.succeeded()) {
         scope.counters().acked.add(batch.size());

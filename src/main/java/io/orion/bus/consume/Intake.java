@@ -9,7 +9,6 @@ import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.redis.StreamReplies;
 import io.vertx.core.Future;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +36,11 @@ final class Intake {
   static final long MAX_BACKOFF_MS = 5_000;
   /** How long the deployment waits for the group to be created before it completes all the same. */
   static final long START_TIMEOUT_MS = 5_000;
+  /**
+   * How much longer than blockMs a read may go unanswered before its connection counts as silent and is
+   * replaced: at least this, or blockMs again, whichever is more. The value is in milliseconds.
+   */
+  static final long READ_MARGIN_MS = 1_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
 
@@ -57,7 +61,6 @@ final class Intake {
   private long retryTimer = -1;
   private long readerClientId = -1;
   private long readerIdGeneration = -1;
-  private long readerGeneration;
 
   Intake(ConsumerScope scope, RedisLink reader, Deliveries deliveries) {
     this.scope = scope;
@@ -112,7 +115,7 @@ final class Intake {
       retryTimer = -1;
     }
     if (reading && readerClientId >= 0) {
-      return scope.client().send(StreamCommands.clientUnblock(readerClientId)).mapEmpty();
+      return scope.commands().send(StreamCommands.clientUnblock(readerClientId)).mapEmpty();
     }
     return Future.succeededFuture();
   }
@@ -186,7 +189,7 @@ final class Intake {
   }
 
   private Future<Void> ensureGroup() {
-    return scope.client()
+    return scope.commands()
       .send(StreamCommands.createGroup(scope.stream(), scope.group(), scope.options().startFrom()))
       .<Void>map(ok -> {
         if (groupSeen) {
@@ -205,23 +208,26 @@ final class Intake {
 
   /** Re-delivers this consumer's own pending entries that are not in flight here, a page at a time. */
   private Future<Void> recoverOwn(int free) {
-    return scope.client()
+    return scope.commands()
       .send(StreamCommands.pending(scope.stream(), scope.group(), recoverCursor, "+", free, scope.consumer()))
       .compose(reply -> {
         List<PendingEntry> rows = StreamReplies.pending(reply);
-        if (rows.size() < free) {
-          needRecovery = false;
-          recoverCursor = "-";
-        } else {
-          recoverCursor = "(" + rows.get(rows.size() - 1).id();
-        }
-        return takeOver(rows.stream().filter(row -> !deliveries.isInFlight(row.id())).toList(), false);
+        return takeOver(rows.stream().filter(row -> !deliveries.isInFlight(row.id())).toList(), false)
+          .onSuccess(v -> {
+            // Moves on only once the page was taken over: after a failure the same page is read again.
+            if (rows.size() < free) {
+              needRecovery = false;
+              recoverCursor = "-";
+            } else {
+              recoverCursor = "(" + rows.get(rows.size() - 1).id();
+            }
+          });
       });
   }
 
   /** Takes over entries of the group idle for claimIdleMs (XAUTOCLAIM ... JUSTID) and delivers them again. */
   private Future<Void> reclaim(int free) {
-    return scope.client()
+    return scope.commands()
       .send(StreamCommands.autoClaimIds(scope.stream(), scope.group(), scope.consumer(),
         scope.options().claimIdleMs(), reclaimCursor, free))
       .compose(reply -> {
@@ -239,7 +245,7 @@ final class Intake {
           return Future.succeededFuture();
         }
         List<String> ordered = List.copyOf(ids);
-        return scope.client()
+        return scope.commands()
           .send(StreamCommands.pending(scope.stream(), scope.group(), ordered.get(0),
             ordered.get(ordered.size() - 1), ids.size() + deliveries.size(), scope.consumer()))
           .compose(rows -> takeOver(StreamReplies.pending(rows).stream()
@@ -256,7 +262,7 @@ final class Intake {
       return Future.succeededFuture();
     }
     List<String> ids = rows.stream().map(PendingEntry::id).toList();
-    return scope.client().send(StreamCommands.claim(scope.stream(), scope.group(), scope.consumer(), ids))
+    return scope.commands().send(StreamCommands.claim(scope.stream(), scope.group(), scope.consumer(), ids))
       .map(reply -> {
         Map<String, StreamEntry> byId = new HashMap<>();
         StreamReplies.entries(reply).forEach(entry -> byId.put(entry.id(), entry));
@@ -283,12 +289,14 @@ final class Intake {
   /** One blocking read of new entries, for no more than the free slots, on the reader connection. */
   private Future<Void> read(int free) {
     int count = Math.min(scope.options().count(), free);
-    return reader.connection().compose(connection -> {
-      noteConnection(connection);
-      reading = true;
-      return connection.send(StreamCommands.readGroup(scope.stream(), scope.group(), scope.consumer(), count,
-        scope.options().blockMs(), StreamCommands.NEW_ENTRIES));
-    }).map(this::deliverNew);
+    long blockMs = scope.options().blockMs();
+    if (!reader.isConnected() || reader.generation() != readerIdGeneration) {
+      learnReaderId();
+    }
+    reading = true;
+    return reader.send(StreamCommands.readGroup(scope.stream(), scope.group(), scope.consumer(), count, blockMs,
+        StreamCommands.NEW_ENTRIES), blockMs + Math.max(READ_MARGIN_MS, blockMs))
+      .map(this::deliverNew);
   }
 
   private Void deliverNew(Response reply) {
@@ -298,23 +306,23 @@ final class Intake {
     return null;
   }
 
-  /** On a new reader connection: count the reconnect, and learn its client id for CLIENT UNBLOCK. */
-  private void noteConnection(RedisConnection connection) {
-    long generation = reader.generation();
-    if (generation == readerIdGeneration) {
+  /**
+   * On a new reader connection: counts the reconnect, and learns its client id for CLIENT UNBLOCK, with a
+   * command that goes out on the same connection just ahead of the read.
+   */
+  private void learnReaderId() {
+    readerClientId = -1;
+    if (!scope.options().redis().isStandalone()) {
       return;
     }
-    if (readerGeneration > 0) {
-      scope.counters().reconnects.increment();
-    }
-    readerGeneration = generation;
-    readerIdGeneration = generation;
-    readerClientId = -1;
-    if (scope.options().redis().isStandalone()) {
-      // Pipelined ahead of the read on the same connection.
-      connection.send(StreamCommands.clientId())
-        .onSuccess(id -> readerClientId = id.toLong())
-        .onFailure(e -> LOG.debug("{}: CLIENT ID failed: {}", scope.label(), e.getMessage()));
-    }
+    reader.send(StreamCommands.clientId())
+      .onSuccess(id -> {
+        if (readerIdGeneration > 0) {
+          scope.counters().reconnects.increment();
+        }
+        readerIdGeneration = reader.generation();
+        readerClientId = id.toLong();
+      })
+      .onFailure(e -> LOG.debug("{}: CLIENT ID failed: {}", scope.label(), e.getMessage()));
   }
 }

@@ -14,7 +14,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Turns requests on a local event-bus address (default {@code orion.publish}) into Redis Streams entries.
@@ -66,7 +64,7 @@ public final class PublisherVerticle extends VerticleBase {
   public Future<?> start() {
     options = PublisherOptions.fromJson(config());
     client = Redis.createClient(vertx, options.redis().toOptions());
-    link = new RedisLink(client, "publisher " + options.address());
+    link = new RedisLink(vertx, client, "publisher " + options.address(), options.publishTimeoutMs());
     consumer = vertx.eventBus().localConsumer(options.address(), this::handle);
     // Connect early so the first publish does not pay for it; failure is fine (503 until Redis is back).
     link.connection().onFailure(e -> { });
@@ -127,15 +125,10 @@ public final class PublisherVerticle extends VerticleBase {
     }
     String stream = Names.stream(options.streamPrefix(), contract);
     inFlight++;
-    Promise<Response> reply = Promise.promise();
     // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
     // unknown, as the contract says of a 503 on timeout.
-    long timer = vertx.setTimer(options.publishTimeoutMs(), id -> reply.tryFail(new TimeoutException(
-      "no answer from Redis within publishTimeoutMs " + options.publishTimeoutMs() + " ms")));
-    link.send(StreamCommands.xadd(stream, options.maxLen(), data, meta), reply);
-    reply.future()
+    link.send(StreamCommands.xadd(stream, options.maxLen(), data, meta))
       .onComplete(ar -> {
-        vertx.cancelTimer(timer);
         if (ar.succeeded()) {
           message.reply(ar.result().toString());
         } else {

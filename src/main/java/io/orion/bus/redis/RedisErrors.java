@@ -27,9 +27,13 @@ public final class RedisErrors {
     return e instanceof ErrorType && TRANSIENT.stream().noneMatch(prefix -> hasPrefix(e, prefix));
   }
 
-  /** The group or the stream does not exist (any more). */
+  /**
+   * The group or the stream does not exist (any more); {@code UNBLOCKED} is what a blocked read gets when its
+   * stream is deleted under it.
+   */
   public static boolean isNoGroup(Throwable e) {
-    return e instanceof ErrorType error && (error.is("NOGROUP") || hasPrefix(error, "ERR no such key"));
+    return e instanceof ErrorType error && (error.is("NOGROUP") || error.is("UNBLOCKED")
+      || hasPrefix(error, "ERR no such key"));
   }
 
   /** {@code XGROUP CREATE} on a group that exists. */

@@ -2,6 +2,7 @@ package io.orion.bus.redis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -10,11 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeoutException;
 
 /**
- * One dedicated Redis connection that comes back by itself: commands sent on it are pipelined, and after
- * the connection fails or closes (Redis restarted, network cut) the next command connects again. Attempts
- * to connect are spaced by a capped exponential backoff; in between, commands fail at once with
+ * One dedicated Redis connection that comes back by itself. Commands sent on it are pipelined. After the
+ * connection fails or closes (Redis restarted, network cut), or leaves a command unanswered past its timeout
+ * (a connection that went silent), it is dropped and the next command connects again. Attempts to connect
+ * are spaced by a capped exponential backoff; in between, commands fail at once with
  * {@link RedisUnavailableException}, so that a dead Redis costs neither a hot loop nor a hang.
  * <p>
  * Accessed on the event loop of the verticle that created it.
@@ -25,101 +28,76 @@ public final class RedisLink {
   public static final long MIN_BACKOFF_MS = 50;
   /** The longest wait between attempts to connect. The value is in milliseconds. */
   public static final long MAX_BACKOFF_MS = 2_000;
-
   /** The most commands that may wait for room in the pipeline before more are refused. */
   public static final int MAX_OVERFLOW = 1_000_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
 
-  private record Queued(Request request, Promise<Response> reply) {
+  /** A command, the generation of the connection it went out on (0 while it waits), and its reply. */
+  private static final class Queued {
+    final Request request;
+    final Promise<Response> reply;
+    long sentOn;
+
+    Queued(Request request, Promise<Response> reply) {
+      this.request = request;
+      this.reply = reply;
+    }
   }
 
-  private final ArrayDeque<Queued> overflow = new ArrayDeque<>();
-
+  private final Vertx vertx;
   private final Redis client;
   private final String name;
+  private final long timeoutMs;
+  private final ArrayDeque<Queued> overflow = new ArrayDeque<>();
+  private final Backoff backoff = new Backoff(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
-  private final Backoff backoff = new Backoff(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
   private long retryAtNanos;
   private Throwable lastFailure;
   private long generation;
   private boolean closed;
 
-  /** @param name what the connection is for, in log lines and errors (never a password) */
-  public RedisLink(Redis client, String name) {
+  /**
+   * @param name      what the connection is for, in log lines and errors (never a password)
+   * @param timeoutMs how long a command may go unanswered before it fails and the connection is dropped,
+   *                  unless a send gives its own. The value is in milliseconds.
+   */
+  public RedisLink(Vertx vertx, Redis client, String name, long timeoutMs) {
+    this.vertx = vertx;
     this.client = client;
     this.name = name;
+    this.timeoutMs = timeoutMs;
   }
 
-  /** Sends one command on the connection, connecting first when there is none. */
+  /** Sends one command with the link's timeout, connecting first when there is no connection. */
   public Future<Response> send(Request request) {
-    Promise<Response> reply = Promise.promise();
-    send(request, reply);
-    return reply.future();
+    return send(request, timeoutMs);
   }
 
   /**
-   * Sends one command and completes {@code reply} with its answer. When the connection's pipeline is full
-   * (maxWaitingHandlers commands awaiting replies) the command waits here, in order, and goes out as replies
-   * come back. A caller that gives up on it (completes {@code reply} itself, e.g. on its own timeout) before
-   * it went out takes it back: it is never sent.
+   * Sends one command. When the connection's pipeline is full (maxWaitingHandlers commands awaiting replies)
+   * the command waits here, in order, and goes out as replies come back. When {@code timeoutMs} passes
+   * first, the command fails with a {@link TimeoutException}: one that had not gone out yet is taken back
+   * (never sent); one that had is left to an unknown outcome, and its connection, silent that long, is
+   * dropped so that the next command connects again.
+   *
+   * @param timeoutMs the time the command has. The value is in milliseconds.
    */
-  public void send(Request request, Promise<Response> reply) {
-    if (!overflow.isEmpty() || (connection != null && connection.pendingQueueFull())) {
-      if (overflow.size() >= MAX_OVERFLOW) {
-        reply.tryFail(new RedisUnavailableException(name + ": " + MAX_OVERFLOW + " commands already wait for the"
-          + " connection"));
-        return;
-      }
-      overflow.add(new Queued(request, reply));
+  public Future<Response> send(Request request, long timeoutMs) {
+    Queued queued = new Queued(request, Promise.promise());
+    long timer = vertx.setTimer(timeoutMs, id -> timedOut(queued, timeoutMs));
+    if (connection != null && overflow.isEmpty() && !connection.pendingQueueFull()) {
+      dispatch(connection, queued);
+    } else if (overflow.size() >= MAX_OVERFLOW) {
+      queued.reply.tryFail(new RedisUnavailableException(name + ": " + MAX_OVERFLOW
+        + " commands already wait for the connection"));
+    } else {
+      // No connection yet, or a full pipeline: wait in order.
+      overflow.add(queued);
       drain();
-      return;
     }
-    connection().onComplete(ar -> {
-      if (ar.failed()) {
-        reply.tryFail(ar.cause());
-      } else {
-        dispatch(ar.result(), new Queued(request, reply));
-      }
-    });
-  }
-
-  private void dispatch(RedisConnection c, Queued queued) {
-    c.send(queued.request()).onComplete(ar -> {
-      if (ar.succeeded()) {
-        queued.reply().tryComplete(ar.result());
-      } else {
-        queued.reply().tryFail(ar.cause());
-      }
-      drain();
-    });
-  }
-
-  /** Sends what waits, while the pipeline has room. */
-  private void drain() {
-    while (!overflow.isEmpty()) {
-      if (connection == null) {
-        connection().onComplete(ar -> {
-          if (ar.failed()) {
-            Queued queued;
-            while ((queued = overflow.poll()) != null) {
-              queued.reply().tryFail(ar.cause());
-            }
-          } else {
-            drain();
-          }
-        });
-        return;
-      }
-      if (connection.pendingQueueFull()) {
-        return;
-      }
-      Queued queued = overflow.poll();
-      if (!queued.reply().future().isComplete()) {
-        dispatch(connection, queued);
-      }
-    }
+    return queued.reply.future().andThen(ar -> vertx.cancelTimer(timer));
   }
 
   /** The connection, connected now if there is none and the backoff allows. */
@@ -147,8 +125,10 @@ public final class RedisLink {
       }
       if (ar.succeeded()) {
         connected(ar.result());
+        drain();
       } else {
         failedToConnect(ar.cause());
+        failWaiting(ar.cause());
       }
     });
     return attempt;
@@ -164,10 +144,7 @@ public final class RedisLink {
     return connection != null;
   }
 
-  /**
-   * Drops the current connection after a failure seen by the caller (a reply that never came), so that the
-   * next command connects again.
-   */
+  /** Drops the current connection, so that the next command connects again. */
   public void reset() {
     RedisConnection current = connection;
     if (current != null) {
@@ -181,8 +158,59 @@ public final class RedisLink {
     closed = true;
     RedisConnection current = connection;
     connection = null;
+    failWaiting(new RedisUnavailableException(name + ": connection closed"));
     return current == null ? Future.succeededFuture() : current.close()
       .onFailure(e -> LOG.debug("{}: close failed: {}", name, e.getMessage()));
+  }
+
+  private void dispatch(RedisConnection c, Queued queued) {
+    queued.sentOn = generation;
+    c.send(queued.request).onComplete(ar -> {
+      if (ar.succeeded()) {
+        queued.reply.tryComplete(ar.result());
+      } else {
+        queued.reply.tryFail(ar.cause());
+      }
+      drain();
+    });
+  }
+
+  /** Sends what waits, while the pipeline has room. */
+  private void drain() {
+    while (!overflow.isEmpty()) {
+      if (connection == null) {
+        if (connecting == null) {
+          // An attempt drains when it completes; one refused at once (backoff) fails what waits.
+          connection().onFailure(this::failWaiting);
+        }
+        return;
+      }
+      if (connection.pendingQueueFull()) {
+        return;
+      }
+      Queued queued = overflow.poll();
+      if (!queued.reply.future().isComplete()) {
+        dispatch(connection, queued);
+      }
+    }
+  }
+
+  private void failWaiting(Throwable cause) {
+    Queued queued;
+    while ((queued = overflow.poll()) != null) {
+      queued.reply.tryFail(cause);
+    }
+  }
+
+  private void timedOut(Queued queued, long timeoutMs) {
+    if (!queued.reply.tryFail(new TimeoutException(name + ": timed out after " + timeoutMs
+      + " ms without an answer from Redis"))) {
+      return;
+    }
+    if (queued.sentOn != 0 && queued.sentOn == generation && connection != null) {
+      LOG.warn("{}: no answer from Redis within {} ms: dropping the connection", name, timeoutMs);
+      reset();
+    }
   }
 
   private void connected(RedisConnection c) {

@@ -14,24 +14,29 @@ public final class StreamCommands {
   public static final String NEW_ENTRIES = ">";
 
   /**
-   * Removes consumers of a group that own nothing pending and have been idle at least ARGV[2] ms, atomically,
-   * so that a consumer that reads between the check and the removal cannot lose its pending entries.
-   * ARGV[3], when given, limits it to that consumer. Returns the names removed.
+   * Removes consumers of group ARGV[1] that own nothing pending and have been idle at least ARGV[2] ms,
+   * atomically, so that a consumer that reads between the check and the removal cannot lose its pending
+   * entries. ARGV[3], when not empty, limits it to that consumer; ARGV[4], when not empty, spares that one.
+   * Returns two lists: the names removed, and the names that matched but own pending entries.
    */
   private static final String REMOVE_IDLE_CONSUMERS = String.join("\n",
-    "local removed = {}",
+    "local removed, kept = {}, {}",
     "local ok, consumers = pcall(redis.call, 'XINFO', 'CONSUMERS', KEYS[1], ARGV[1])",
-    "if not ok then return removed end",
+    "if not ok then return {removed, kept} end",
     "for _, c in ipairs(consumers) do",
     "  local info = {}",
     "  for i = 1, #c, 2 do info[c[i]] = c[i + 1] end",
-    "  if (ARGV[3] == nil or info['name'] == ARGV[3]) and info['pending'] == 0",
-    "      and info['idle'] >= tonumber(ARGV[2]) then",
-    "    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])",
-    "    table.insert(removed, info['name'])",
+    "  local name = info['name']",
+    "  if (ARGV[3] == '' or name == ARGV[3]) and name ~= ARGV[4] and info['idle'] >= tonumber(ARGV[2]) then",
+    "    if info['pending'] == 0 then",
+    "      redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)",
+    "      table.insert(removed, name)",
+    "    else",
+    "      table.insert(kept, name)",
+    "    end",
     "  end",
     "end",
-    "return removed");
+    "return {removed, kept}");
 
   private StreamCommands() {
   }
@@ -102,19 +107,23 @@ public final class StreamCommands {
     return request;
   }
 
-  /** {@code XCLAIM key group consumer 0 id... JUSTID}: resets the idle time, counters unchanged. */
-  public static Request touch(String stream, String group, String consumer, Collection<String> ids) {
-    return claim(stream, group, consumer, ids).arg("JUSTID");
+  /**
+   * {@code XCLAIM key group consumer 0 id RETRYCOUNT count JUSTID}: keeps the entry, resets its idle time and
+   * sets its delivery counter to {@code count}, e.g. back to the deliveries that really reached a handler.
+   */
+  public static Request keep(String stream, String group, String consumer, String id, long count) {
+    return claim(stream, group, consumer, java.util.List.of(id)).arg("RETRYCOUNT").arg(count).arg("JUSTID");
   }
 
   /**
-   * Removes the consumers of the group that own nothing pending and have been idle {@code minIdleMs}, or only
-   * {@code consumer} when it is not null. Replies with the names removed.
+   * Removes the consumers of the group that own nothing pending and have been idle {@code minIdleMs}: only
+   * {@code only} when it is not null, and never {@code spare} when it is not null. Replies with two lists:
+   * the names removed, and those that matched but own pending entries.
    */
-  public static Request removeIdleConsumers(String stream, String group, long minIdleMs, String consumer) {
-    Request request = Request.cmd(Command.EVAL).arg(REMOVE_IDLE_CONSUMERS).arg(1).arg(stream).arg(group)
-      .arg(minIdleMs);
-    return consumer == null ? request : request.arg(consumer);
+  public static Request removeIdleConsumers(String stream, String group, long minIdleMs, String only,
+                                            String spare) {
+    return Request.cmd(Command.EVAL).arg(REMOVE_IDLE_CONSUMERS).arg(1).arg(stream).arg(group).arg(minIdleMs)
+      .arg(only == null ? "" : only).arg(spare == null ? "" : spare);
   }
 
   /** {@code CLIENT ID}. */
