@@ -1,0 +1,173 @@
+package io.orion.bus;
+
+import io.orion.bus.support.TestRedis;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Redis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.orion.bus.support.BusTesting.await;
+import static io.orion.bus.support.BusTesting.awaitFailure;
+import static io.orion.bus.support.BusTesting.cmd;
+import static io.orion.bus.support.BusTesting.consumers;
+import static io.orion.bus.support.BusTesting.fresh;
+import static io.orion.bus.support.BusTesting.freshPrefix;
+import static io.orion.bus.support.BusTesting.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+class BusVerticleTest {
+
+  private static final TestRedis REDIS = TestRedis.shared();
+
+  private String prefix;
+  private Redis redis;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    prefix = freshPrefix();
+    redis = Redis.createClient(vertx, REDIS.url());
+  }
+
+  @AfterEach
+  void tearDown() {
+    cmd(redis, "DEL", prefix + ":events", prefix + ":orders");
+  }
+
+  private JsonObject busConfig(JsonArray consumers) {
+    return new JsonObject()
+      .put("redis", new JsonObject().put("connectionString", REDIS.url()))
+      .put("streamPrefix", prefix)
+      .put("blockMs", 100)
+      .put("shutdownTimeoutMs", 5_000)
+      .put("publisher", new JsonObject().put("address", prefix + ".publish"))
+      .put("consumers", consumers);
+  }
+
+  private String deployBus(Vertx vertx, JsonObject config) {
+    return await(vertx.deployVerticle(BusVerticle.class, new DeploymentOptions().setConfig(config)));
+  }
+
+  @Test
+  void deploysThePublisherAndEveryConsumerEntryWithItsInstances(Vertx vertx) {
+    List<Message<JsonObject>> events = new CopyOnWriteArrayList<>();
+    List<Message<JsonObject>> orders = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>localConsumer(prefix + ".events", m -> {
+      events.add(m);
+      m.reply("ok");
+    });
+    vertx.eventBus().<JsonObject>localConsumer("orders-here", m -> {
+      orders.add(m);
+      m.reply("ok");
+    });
+    String eventGroup = fresh("g");
+    String orderGroup = fresh("g");
+    deployBus(vertx, busConfig(new JsonArray()
+      .add(new JsonObject().put("contract", "event").put("group", eventGroup).put("instances", 2)
+        .put("consumer", "ev"))
+      .add(new JsonObject().put("contract", "order").put("group", orderGroup).put("address", "orders-here")
+        .put("consumer", "or"))));
+
+    for (int i = 0; i < 40; i++) {
+      await(vertx.eventBus().request(prefix + ".publish", new JsonObject().put("i", i),
+        new DeliveryOptions().addHeader("contract", i % 2 == 0 ? "event" : "order")));
+    }
+
+    until("all delivered", () -> events.size() == 20 && orders.size() == 20);
+    Set<String> eventConsumers = new HashSet<>();
+    events.forEach(m -> eventConsumers.add(m.headers().get("consumer")));
+    assertTrue(Set.of("ev-0", "ev-1").containsAll(eventConsumers), eventConsumers.toString());
+    assertEquals(Set.of("or-0"), new HashSet<>(consumers(redis, prefix + ":orders", orderGroup)));
+  }
+
+  @Test
+  void invalidConfigFailsTheDeploymentNamingTheKey(Vertx vertx) {
+    JsonObject config = busConfig(new JsonArray().add(new JsonObject().put("contract", "event")
+      .put("group", "g").put("maxDeliveries", 0)));
+
+    String message = awaitFailure(vertx.deployVerticle(BusVerticle.class,
+      new DeploymentOptions().setConfig(config))).getMessage();
+
+    assertTrue(message.contains("consumers[0].maxDeliveries"), message);
+  }
+
+  @Test
+  void childrenStopSideBySideUnderOneDeadline(Vertx vertx) {
+    List<Message<JsonObject>> held = new CopyOnWriteArrayList<>();
+    JsonArray consumers = new JsonArray();
+    for (String contract : List.of("event", "order")) {
+      String address = fresh("held");
+      vertx.eventBus().<JsonObject>localConsumer(address, held::add);
+      consumers.add(new JsonObject().put("contract", contract).put("group", fresh("g")).put("address", address)
+        .put("instances", 2).put("handlerTimeoutMs", 60_000));
+    }
+    String id = deployBus(vertx, busConfig(consumers).put("shutdownTimeoutMs", 1_000));
+    cmd(redis, "XADD", prefix + ":events", "*", "data", "{}");
+    cmd(redis, "XADD", prefix + ":orders", "*", "data", "{}");
+    until("both held", () -> held.size() == 2);
+
+    long started = System.nanoTime();
+    String message = awaitFailure(vertx.undeploy(id)).getMessage();
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+    assertTrue(message.contains("timed out"), message);
+    // One after another, the two stuck consumers would take two timers.
+    assertTrue(elapsedMs < 1_900, "undeploy took " + elapsedMs + " ms");
+  }
+
+  @Test
+  void demoConfigStartsTheBundledRedisAndMessagesFlow(Vertx vertx) {
+    List<Message<JsonObject>> seen = new CopyOnWriteArrayList<>();
+    String address = fresh("demo");
+    // Shares the address with the demo's own handler: the event bus gives it every other message.
+    vertx.eventBus().<JsonObject>localConsumer(address, m -> {
+      seen.add(m);
+      m.reply("ok");
+    });
+    JsonObject config = new JsonObject()
+      .put("demo", new JsonObject().put("embeddedRedis", true).put("publishIntervalMs", 50))
+      .put("publisher", new JsonObject().put("address", fresh("publish")))
+      .put("shutdownTimeoutMs", 5_000)
+      .put("consumers", new JsonArray().add(new JsonObject().put("contract", "event").put("group", "demo")
+        .put("address", address).put("blockMs", 100)));
+    String id = deployBus(vertx, config);
+
+    until("demo messages delivered", () -> seen.size() >= 2);
+    Message<JsonObject> message = seen.get(0);
+    assertEquals("demo", message.headers().get("source"));
+    assertEquals("orion:events", message.headers().get("stream"));
+    assertTrue(message.body().containsKey("n"), message.body().encode());
+    await(vertx.undeploy(id));
+  }
+
+  @Test
+  void anUnreachableRedisIsNeverReplacedByAnEmbeddedOne(Vertx vertx) {
+    String address = fresh("publish");
+    JsonObject config = new JsonObject()
+      .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:1"))
+      .put("publisher", new JsonObject().put("address", address));
+    deployBus(vertx, config);
+
+    Throwable failure = awaitFailure(vertx.eventBus().request(address, new JsonObject(),
+      new DeliveryOptions().addHeader("contract", "event")));
+
+    ReplyException reply = assertInstanceOf(ReplyException.class, failure);
+    assertEquals(503, reply.failureCode(), reply.getMessage());
+  }
+}
