@@ -40,9 +40,32 @@ public final class ConsumerCounters {
   public final LongAdder consumersRemoved = new LongAdder();
   /** XACK commands that failed (the entries stay pending and come back). */
   public final LongAdder ackFailures = new LongAdder();
+  /** Deliveries awaiting a reply now (held ones included), across the instances: a gauge, not a count. */
+  public final LongAdder inFlight = new LongAdder();
+
+  private final String stream;
+  private final String group;
+
+  private ConsumerCounters(String stream, String group) {
+    this.stream = stream;
+    this.group = group;
+  }
 
   /** The counters of a stream and group, created on first use. */
   public static ConsumerCounters of(String stream, String group) {
-    return REGISTRY.computeIfAbsent(stream + " " + group, k -> new ConsumerCounters());
+    return REGISTRY.computeIfAbsent(stream + " " + group, k -> new ConsumerCounters(stream, group));
+  }
+
+  /** Every stream and group counted so far. */
+  public static java.util.Collection<ConsumerCounters> all() {
+    return java.util.List.copyOf(REGISTRY.values());
+  }
+
+  public String stream() {
+    return stream;
+  }
+
+  public String group() {
+    return group;
   }
 }

@@ -107,6 +107,7 @@ final class Deliveries {
     }
     Delivery delivery = new Delivery(entry, body, deliveries);
     inFlight.put(entry.id(), delivery);
+    scope.counters().inFlight.increment();
     send(delivery);
   }
 
@@ -203,7 +204,7 @@ final class Deliveries {
       return;
     }
     if (ar.succeeded()) {
-      inFlight.remove(id);
+      settle(id);
       noHandlerBackoff.reset();
       queueAck(id);
       changed();
@@ -221,7 +222,7 @@ final class Deliveries {
       }
       return;
     }
-    inFlight.remove(id);
+    settle(id);
     scope.counters().failed.increment();
     String error;
     if (type == ReplyFailure.TIMEOUT) {
@@ -279,9 +280,15 @@ final class Deliveries {
       scope.vertx().cancelTimer(delivery.retryTimer);
       delivery.retryTimer = -1;
     }
-    inFlight.remove(delivery.entry.id());
+    settle(delivery.entry.id());
     LOG.debug("{}: entry {} left pending", scope.label(), delivery.entry.id());
     changed();
+  }
+
+  private void settle(String id) {
+    if (inFlight.remove(id) != null) {
+      scope.counters().inFlight.decrement();
+    }
   }
 
   private void queueAck(String id) {

@@ -82,25 +82,65 @@ public final class PublisherVerticle extends VerticleBase {
       .run(vertx, options.shutdownTimeoutMs());
   }
 
+  /** A request that passed validation. */
+  private record Publish(String stream, Buffer data, Map<String, String> meta) {
+  }
+
+  /** Why a request is refused with 400; nothing is written. */
+  private static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private void handle(Message<Object> message) {
     if (stopping) {
+      PublisherCounters.of(PublisherCounters.NO_STREAM).unavailable.increment();
       message.fail(UNAVAILABLE, "publisher " + options.address() + " is shutting down");
       return;
     }
-    if (!(message.body() instanceof JsonObject body)) {
-      message.fail(BAD_REQUEST, "body must be a JSON object, got "
-        + (message.body() == null ? "null" : message.body().getClass().getSimpleName()));
+    Publish publish;
+    try {
+      publish = validate(message);
+    } catch (Refused e) {
+      PublisherCounters.of(PublisherCounters.NO_STREAM).rejected.increment();
+      message.fail(BAD_REQUEST, e.getMessage());
       return;
+    }
+    PublisherCounters counters = PublisherCounters.of(publish.stream());
+    inFlight++;
+    // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
+    // unknown, as the contract says of a 503 on timeout.
+    link.send(StreamCommands.xadd(publish.stream(), options.maxLen(), publish.data(), publish.meta()))
+      .onComplete(ar -> {
+        if (ar.succeeded()) {
+          counters.published.increment();
+          message.reply(ar.result().toString());
+        } else {
+          counters.unavailable.increment();
+          LOG.debug("cannot XADD to {}: {}", publish.stream(), ar.cause().getMessage());
+          message.fail(UNAVAILABLE, "cannot XADD to " + publish.stream() + ": " + ar.cause().getMessage());
+        }
+        if (--inFlight == 0 && drained != null) {
+          drained.tryComplete();
+        }
+      });
+  }
+
+  private Publish validate(Message<Object> message) throws Refused {
+    if (!(message.body() instanceof JsonObject body)) {
+      throw new Refused("body must be a JSON object, got "
+        + (message.body() == null ? "null" : message.body().getClass().getSimpleName()));
     }
     MultiMap headers = message.headers();
     String contract = headers.get(CONTRACT_HEADER);
     if (contract == null) {
-      message.fail(BAD_REQUEST, "header 'contract' is required");
-      return;
+      throw new Refused("header 'contract' is required");
     }
     if (!Names.isValidContract(contract)) {
-      message.fail(BAD_REQUEST, "invalid contract \"" + contract + "\": expected " + Names.CONTRACT.pattern());
-      return;
+      throw new Refused("invalid contract \"" + contract + "\": expected " + Names.CONTRACT.pattern());
     }
     // Event-bus headers are case-insensitive: the first spelling and the first value of a name win.
     Map<String, String> meta = new LinkedHashMap<>();
@@ -112,33 +152,16 @@ public final class PublisherVerticle extends VerticleBase {
         continue;
       }
       if (RESERVED_HEADERS.contains(key)) {
-        message.fail(BAD_REQUEST, "header '" + name + "' is reserved for delivery and cannot be metadata");
-        return;
+        throw new Refused("header '" + name + "' is reserved for delivery and cannot be metadata");
       }
       meta.put(name, header.getValue());
     }
     Buffer data = body.toBuffer();
     if (data.length() > options.maxMessageBytes()) {
-      message.fail(BAD_REQUEST, "message data is " + data.length() + " bytes, over maxMessageBytes "
+      throw new Refused("message data is " + data.length() + " bytes, over maxMessageBytes "
         + options.maxMessageBytes());
-      return;
     }
-    String stream = Names.stream(options.streamPrefix(), contract);
-    inFlight++;
-    // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
-    // unknown, as the contract says of a 503 on timeout.
-    link.send(StreamCommands.xadd(stream, options.maxLen(), data, meta))
-      .onComplete(ar -> {
-        if (ar.succeeded()) {
-          message.reply(ar.result().toString());
-        } else {
-          LOG.debug("cannot XADD to {}: {}", stream, ar.cause().getMessage());
-          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage());
-        }
-        if (--inFlight == 0 && drained != null) {
-          drained.tryComplete();
-        }
-      });
+    return new Publish(Names.stream(options.streamPrefix(), contract), data, meta);
   }
 
   private Future<?> stopIntake() {
