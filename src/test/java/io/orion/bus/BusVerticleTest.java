@@ -17,7 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.orion.bus.support.BusTesting.await;
@@ -26,6 +28,7 @@ import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.consumers;
 import static io.orion.bus.support.BusTesting.fresh;
 import static io.orion.bus.support.BusTesting.freshPrefix;
+import static io.orion.bus.support.BusTesting.pending;
 import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -169,5 +172,66 @@ class BusVerticleTest {
 
     ReplyException reply = assertInstanceOf(ReplyException.class, failure);
     assertEquals(503, reply.failureCode(), reply.getMessage());
+  }
+
+  @Test
+  void scalingGrowsAndShrinksWithoutLosingOrDuplicatingWork(Vertx vertx) {
+    Map<String, Integer> deliveries = new ConcurrentHashMap<>();
+    Set<String> consumerNames = ConcurrentHashMap.newKeySet();
+    vertx.eventBus().<JsonObject>localConsumer(prefix + ".events", m -> {
+      deliveries.merge(m.headers().get("id"), 1, Integer::sum);
+      consumerNames.add(m.headers().get("consumer"));
+      vertx.setTimer(1, t -> m.reply("ok"));
+    });
+    String group = fresh("g");
+    JsonObject config = busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)
+      .put("instances", 2).put("maxInFlight", 4).put("count", 4))).put("adminAddress", prefix + ".admin");
+    deployBus(vertx, config);
+    int total = 600;
+    for (int i = 0; i < total; i++) {
+      cmd(redis, "XADD", prefix + ":events", "*", "data", "{\"i\":" + i + "}");
+      if (i == 150) {
+        assertEquals(4, scale(vertx, "event", group, 4).getInteger("instances"));
+      } else if (i == 300) {
+        assertEquals(1, scale(vertx, "event", group, 1).getInteger("instances"));
+      } else if (i == 450) {
+        assertEquals(3, scale(vertx, "event", group, 3).getInteger("instances"));
+      }
+    }
+
+    until("all delivered", () -> deliveries.size() == total);
+    until("all acknowledged", () -> pending(redis, prefix + ":events", group) == 0);
+    assertEquals(List.of(), deliveries.values().stream().filter(n -> n > 1).toList(), "duplicates");
+    JsonObject status = await(vertx.eventBus().<JsonObject>request(prefix + ".admin.status", null)).body();
+    JsonObject entry = status.getJsonArray("consumers").getJsonObject(0);
+    assertEquals(3, entry.getInteger("instances"));
+    assertEquals(3, entry.getInteger("running"));
+    assertEquals(prefix + ":events", entry.getString("stream"));
+    assertEquals(prefix + ":events:dead", entry.getString("deadStream"));
+    assertTrue(consumerNames.size() >= 4, "instances taking part: " + consumerNames);
+  }
+
+  @Test
+  void scaleRequestsAreChecked(Vertx vertx) {
+    String group = fresh("g");
+    deployBus(vertx, busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)))
+      .put("adminAddress", prefix + ".admin"));
+
+    assertEquals(404, scaleFailure(vertx, new JsonObject().put("contract", "order").put("group", group)
+      .put("instances", 2)));
+    assertEquals(400, scaleFailure(vertx, new JsonObject().put("contract", "event").put("group", group)
+      .put("instances", 0)));
+    assertEquals(400, scaleFailure(vertx, new JsonObject().put("contract", "event").put("group", group)));
+    assertEquals(400, scaleFailure(vertx, "{}"));
+  }
+
+  private JsonObject scale(Vertx vertx, String contract, String group, int instances) {
+    return await(vertx.eventBus().<JsonObject>request(prefix + ".admin.scale", new JsonObject()
+      .put("contract", contract).put("group", group).put("instances", instances))).body();
+  }
+
+  private int scaleFailure(Vertx vertx, Object body) {
+    Throwable failure = awaitFailure(vertx.eventBus().request(prefix + ".admin.scale", body));
+    return assertInstanceOf(ReplyException.class, failure).failureCode();
   }
 }

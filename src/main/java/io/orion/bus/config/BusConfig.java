@@ -16,14 +16,20 @@ import java.util.Set;
  *
  * @param publisher the publisher's options
  * @param consumers one entry per consumer deployment
- * @param demo      the {@code demo} section (bundled Redis and a demo publisher and handler), or null
+ * @param demo         the {@code demo} section (bundled Redis and a demo publisher and handler), or null
+ * @param http         the {@code http} section (operations endpoints), or null
+ * @param adminAddress the prefix of the admin addresses ({@code .scale}, {@code .status}). By default
+ *                     {@code orion.admin}.
  */
-public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consumers, JsonObject demo) {
+public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consumers, JsonObject demo,
+                        JsonObject http, String adminAddress) {
+
+  public static final String DEFAULT_ADMIN_ADDRESS = "orion.admin";
 
   /** The keys that name a section and so never stand at the top level. */
   static final Set<String> IDENTITY = Set.of("address", "contract", "group", "consumer", "instances");
 
-  private static final Set<String> SECTIONS = Set.of("publisher", "consumers", "demo");
+  private static final Set<String> SECTIONS = Set.of("publisher", "consumers", "demo", "http", "adminAddress");
 
   public BusConfig {
     consumers = List.copyOf(consumers);
@@ -67,7 +73,8 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
       }
       consumers.add(consumer);
     }
-    return new BusConfig(publisher, consumers, in.object("demo"));
+    return new BusConfig(publisher, consumers, in.object("demo"), in.object("http"),
+      in.string("adminAddress", DEFAULT_ADMIN_ADDRESS));
   }
 
   /** The keys a section takes from the top level: errors in their values name the top-level key. */
