@@ -216,6 +216,8 @@ final class Deliveries {
       scope.counters().delivered.decrement();
       scope.counters().noHandler.increment();
       if (stopping) {
+        // Let go, with the counter set back: the attempt did not reach a handler.
+        keep(delivery);
         release(delivery);
       } else {
         hold(delivery);
