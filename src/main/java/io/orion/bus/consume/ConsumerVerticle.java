@@ -53,6 +53,7 @@ public final class ConsumerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     options = ConsumerOptions.fromJson(config());
+    HandOffCodec.register(vertx);
     index = ConsumerNames.acquire(options.stream(), options.group(), options.consumer());
     client = Redis.createClient(vertx, options.redis().toOptions());
     String name = options.consumer() + "-" + index;

@@ -192,7 +192,7 @@ final class Deliveries {
       .set("consumer", scope.consumer())
       .set("deliveries", Long.toString(delivery.deliveries));
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(scope.options().handlerTimeoutMs())
-      .setHeaders(headers);
+      .setHeaders(headers).setCodecName(HandOffCodec.NAME);
     scope.counters().delivered.increment();
     scope.vertx().eventBus().<Object>request(scope.options().address(), delivery.body, options)
       .onComplete(ar -> replied(delivery, ar));

@@ -1,0 +1,269 @@
+package io.orion.bus.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.orion.bus.BusVerticle;
+import io.orion.bus.config.BusConfig;
+import io.orion.bus.config.PublisherOptions;
+import io.orion.bus.publish.PublisherVerticle;
+import io.orion.bus.redis.RedisSettings;
+import io.orion.bus.shutdown.ShutdownChain;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import static io.orion.bus.ops.HttpAnswers.error;
+import static io.orion.bus.ops.HttpAnswers.json;
+import static io.orion.bus.ops.HttpAnswers.requestFailed;
+
+/**
+ * The operations HTTP server (vertx-web). Endpoints:
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 while the process runs.</li>
+ *   <li>{@code GET /health/ready}: 200 when Redis answers {@code PING} and every consumer deployment runs all its
+ *   instances (from the bus status, {@code {adminAddress}.status}); 503 otherwise, with the reason in the failing
+ *   check's {@code data.reason} (vertx-health-check's JSON: {@code {"status", "checks": [{"id", "status",
+ *   "data"}]}}).</li>
+ *   <li>{@code GET /metrics}: Prometheus text (see {@link BusMetrics}).</li>
+ *   <li>{@code GET /streams}: {@code {"streams": [...]}}, one entry per configured stream (see
+ *   {@link StreamInspector#describe}).</li>
+ *   <li>{@code POST /publish/{contract}}: body a JSON object, sent to the publisher's address with header
+ *   {@code contract}; each HTTP header {@code X-Orion-Meta-{name}: value} becomes metadata header {@code {name}}
+ *   (stored as {@code meta.{name}}). 202 {@code {"id": "..."}}; 400 for a body that is not a JSON object, a bad
+ *   contract or metadata name (the publisher's message); 413 for a body over the limit; 503 when the publisher
+ *   or Redis cannot take it.</li>
+ *   <li>{@code POST /scale}: body {@code {"contract", "group", "instances"}}, sent to {@code {adminAddress}.scale};
+ *   200 with its reply; its 400, 404 and 503 pass through.</li>
+ * </ul>
+ * With {@code token} set, the two {@code POST} endpoints require {@code Authorization: Bearer <token>} (401
+ * otherwise). Errors are {@code {"error": "..."}}.
+ * <p>
+ * Config: the {@link HttpOptions} keys, plus what {@code BusVerticle} passes of the bus ({@link #BUS_KEYS}):
+ * {@code redis}, {@code publisherAddress}, {@code streamPrefix}, and optionally {@code adminAddress} (by default
+ * {@code orion.admin}), {@code maxMessageBytes} (the publisher's, for the body limit) and
+ * {@code shutdownTimeoutMs}.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  /** The HTTP header prefix of a metadata header: {@code X-Orion-Meta-Source: x} gives metadata {@code source}. */
+  public static final String META_HEADER_PREFIX = "x-orion-meta-";
+  /** The keys of this verticle's config that are not {@link HttpOptions} keys. */
+  public static final Set<String> BUS_KEYS = Set.of("redis", "publisherAddress", "streamPrefix", "adminAddress",
+    "maxMessageBytes", "shutdownTimeoutMs");
+  /** The time one Redis command or status request of an endpoint has. The value is in milliseconds. */
+  static final long REDIS_TIMEOUT_MS = 2_000;
+  /** The time a readiness check has, above the commands it runs. The value is in milliseconds. */
+  static final long CHECK_TIMEOUT_MS = 3 * REDIS_TIMEOUT_MS;
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private HttpOptions options;
+  private String publisherAddress;
+  private String scaleAddress;
+  private String statusAddress;
+  private long shutdownTimeoutMs;
+  private Redis redis;
+  private StreamInspector inspector;
+  private BusMetrics metrics;
+  private BearerToken token;
+  private HttpServer server;
+  private long refreshTimer = -1;
+  private boolean refreshing;
+
+  @Override
+  public Future<?> start() {
+    JsonObject config = config();
+    JsonObject own = config.copy();
+    BUS_KEYS.forEach(own::remove);
+    options = HttpOptions.fromJson(own);
+    publisherAddress = config.getString("publisherAddress", PublisherOptions.DEFAULT_ADDRESS);
+    String adminAddress = config.getString("adminAddress", BusConfig.DEFAULT_ADMIN_ADDRESS);
+    scaleAddress = adminAddress + BusVerticle.SCALE;
+    statusAddress = adminAddress + BusVerticle.STATUS;
+    shutdownTimeoutMs = config.getLong("shutdownTimeoutMs", PublisherOptions.DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    long bodyLimit = options.bodyLimit(config.getInteger("maxMessageBytes",
+      PublisherOptions.DEFAULT_MAX_MESSAGE_BYTES));
+    RedisSettings redisSettings = RedisSettings.fromJson(config.getJsonObject("redis"));
+    redis = Redis.createClient(vertx, redisSettings.toOptions());
+    inspector = new StreamInspector(redis, REDIS_TIMEOUT_MS);
+    PrometheusMeterRegistry registry = BusMetrics.prometheusRegistry();
+    metrics = new BusMetrics(registry);
+    token = options.token() == null ? null : new BearerToken(options.token());
+
+    Router router = router(bodyLimit, registry);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+    return server.requestHandler(router).listen()
+      .recover(e -> redis.close().transform(ar -> Future.failedFuture(new IllegalStateException(
+        "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e))))
+      .onSuccess(s -> {
+        refreshGroups();
+        refreshTimer = vertx.setPeriodic(options.metricsRefreshMs(), id -> refreshGroups());
+        LOG.info("operations HTTP on {}:{} ({}; body limit {} bytes), Redis {}", options.host(), s.actualPort(),
+          token == null ? "no token" : "bearer token required for /publish and /scale", bodyLimit,
+          redisSettings.describe());
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ShutdownChain.of("http " + options.host() + ":" + options.port())
+      .step("close the HTTP server", () -> {
+        vertx.cancelTimer(refreshTimer);
+        return server.close();
+      })
+      .always("close Redis connections", () -> redis.close())
+      .run(vertx, shutdownTimeoutMs);
+  }
+
+  /** The port the server listens on (the free port taken when {@code port} is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router(long bodyLimit, PrometheusMeterRegistry registry) {
+    Router router = Router.router(vertx);
+    router.route().failureHandler(HttpAnswers::failed);
+    router.errorHandler(404, HttpAnswers::failed);
+    router.errorHandler(405, HttpAnswers::failed);
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(new Readiness(vertx, inspector, this::status, CHECK_TIMEOUT_MS).handler());
+    router.get("/metrics").handler(ctx -> {
+      metrics.bindCounters();
+      ctx.next();
+    }).handler(PrometheusScrapingHandler.create(registry));
+    router.get("/streams").handler(this::streams);
+    // vertx-web runs the body handler before any other: an oversized body gets 413 before the token is looked at.
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
+    router.post("/publish/:contract").handler(body).handler(this::authorize).handler(this::publish);
+    router.post("/scale").handler(body).handler(this::authorize).handler(this::scale);
+    return router;
+  }
+
+  private void authorize(RoutingContext ctx) {
+    if (token == null || token.matches(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+      ctx.next();
+      return;
+    }
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"orion-bus\"");
+    error(ctx, 401, "this endpoint requires 'Authorization: Bearer <token>' with the configured token");
+  }
+
+  private void publish(RoutingContext ctx) {
+    JsonObject body = jsonObjectBody(ctx);
+    if (body == null) {
+      return;
+    }
+    DeliveryOptions delivery = new DeliveryOptions()
+      .addHeader(PublisherVerticle.CONTRACT_HEADER, ctx.pathParam("contract"));
+    for (Map.Entry<String, String> header : ctx.request().headers()) {
+      String name = header.getKey();
+      if (name.toLowerCase(Locale.ROOT).startsWith(META_HEADER_PREFIX)) {
+        String meta = name.substring(META_HEADER_PREFIX.length());
+        if (meta.isEmpty() || meta.equalsIgnoreCase(PublisherVerticle.CONTRACT_HEADER)) {
+          error(ctx, 400, "header '" + name + "' is not a metadata name (the contract comes from the path)");
+          return;
+        }
+        delivery.addHeader(meta, header.getValue());
+      }
+    }
+    vertx.eventBus().<String>request(publisherAddress, body, delivery)
+      .onSuccess(reply -> json(ctx, 202, new JsonObject().put("id", reply.body())))
+      .onFailure(e -> requestFailed(ctx, "publisher at '" + publisherAddress + "'", e));
+  }
+
+  private void scale(RoutingContext ctx) {
+    JsonObject body = jsonObjectBody(ctx);
+    if (body == null) {
+      return;
+    }
+    // Scaling down drains the removed instances through their shutdown chains.
+    DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(shutdownTimeoutMs + CHECK_TIMEOUT_MS);
+    vertx.eventBus().<JsonObject>request(scaleAddress, body, delivery)
+      .onSuccess(reply -> json(ctx, 200, reply.body()))
+      .onFailure(e -> requestFailed(ctx, "scaling at '" + scaleAddress + "'", e));
+  }
+
+  private void streams(RoutingContext ctx) {
+    status()
+      .onFailure(e -> requestFailed(ctx, "bus status at '" + statusAddress + "'", e))
+      .onSuccess(status -> {
+        List<Future<JsonObject>> described = new ArrayList<>();
+        streamsOf(status).forEach((stream, dead) -> described.add(inspector.describe(stream, dead)));
+        Future.all(described)
+          .onSuccess(all -> json(ctx, 200, new JsonObject().put("streams", new JsonArray(all.list()))))
+          .onFailure(e -> error(ctx, 503, "cannot read the streams from Redis: " + e.getMessage()));
+      });
+  }
+
+  /** Reads lag and pending of every group of the configured streams into the gauges; one run at a time. */
+  private void refreshGroups() {
+    if (refreshing) {
+      return;
+    }
+    refreshing = true;
+    status()
+      .compose(status -> {
+        List<Future<?>> reads = new ArrayList<>();
+        streamsOf(status).keySet().forEach(stream -> reads.add(inspector.groups(stream).onSuccess(groups ->
+          groups.forEach(group -> metrics.recordGroup(stream, group.name(), group.lag(), group.pending())))));
+        return Future.join(reads);
+      })
+      .onFailure(e -> LOG.debug("cannot refresh the group gauges: {}", e.getMessage()))
+      .onComplete(ar -> refreshing = false);
+  }
+
+  /** The bus's status from {@code {adminAddress}.status}. */
+  private Future<JsonObject> status() {
+    return vertx.eventBus().<JsonObject>request(statusAddress, new JsonObject(),
+      new DeliveryOptions().setSendTimeout(REDIS_TIMEOUT_MS)).map(Message::body);
+  }
+
+  /** The streams of the status's consumers, each with its dead-letter stream, in config order. */
+  private static Map<String, String> streamsOf(JsonObject status) {
+    Map<String, String> streams = new LinkedHashMap<>();
+    for (Object entry : status.getJsonArray("consumers", new JsonArray())) {
+      JsonObject consumer = (JsonObject) entry;
+      streams.putIfAbsent(consumer.getString("stream"), consumer.getString("deadStream"));
+    }
+    return streams;
+  }
+
+  /** The body as a JSON object, or null after answering 400. */
+  private static JsonObject jsonObjectBody(RoutingContext ctx) {
+    Object value;
+    try {
+      value = ctx.body().isEmpty() ? null : Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      error(ctx, 400, "body is not valid JSON: " + e.getMessage());
+      return null;
+    }
+    if (!(value instanceof JsonObject object)) {
+      error(ctx, 400, "body must be a JSON object, got " + (ctx.body().isEmpty() ? "an empty body"
+        : value == null ? "null" : value instanceof JsonArray ? "an array"
+        : "a JSON " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT)));
+      return null;
+    }
+    return object;
+  }
+}

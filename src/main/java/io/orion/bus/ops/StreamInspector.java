@@ -1,0 +1,139 @@
+package io.orion.bus.ops;
+
+import io.orion.bus.redis.RedisErrors;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads what an operator sees of a stream: {@code XLEN} of the stream and of its dead letters, {@code XINFO GROUPS}
+ * and {@code XINFO CONSUMERS}. XINFO replies are maps in RESP3 and flat key/value arrays in RESP2; both are read.
+ * A stream that does not exist yet has length 0 and no groups. Names only: nothing of the Redis config.
+ */
+final class StreamInspector {
+
+  /**
+   * One row of {@code XINFO GROUPS}.
+   *
+   * @param lag     entries not yet delivered to the group; null where Redis cannot tell (after deletions) or does
+   *                not report it (before 7.0)
+   * @param pending entries delivered and not yet acknowledged
+   */
+  record GroupInfo(String name, Long lag, long pending, long consumers, String lastDeliveredId) {
+  }
+
+  private final Redis redis;
+  private final long timeoutMs;
+
+  /** @param timeoutMs the time each command has. The value is in milliseconds. */
+  StreamInspector(Redis redis, long timeoutMs) {
+    this.redis = redis;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** {@code PING}. */
+  Future<Void> ping() {
+    return send(Request.cmd(Command.PING)).mapEmpty();
+  }
+
+  /** {@code XLEN}: 0 for a stream that does not exist. */
+  Future<Long> length(String stream) {
+    return send(Request.cmd(Command.XLEN).arg(stream)).map(Response::toLong);
+  }
+
+  /** {@code XINFO GROUPS}: empty for a stream that does not exist. */
+  Future<List<GroupInfo>> groups(String stream) {
+    return send(Request.cmd(Command.XINFO).arg("GROUPS").arg(stream))
+      .map(reply -> {
+        List<GroupInfo> groups = new ArrayList<>();
+        for (Response group : reply) {
+          groups.add(new GroupInfo(string(field(group, "name")), number(field(group, "lag")),
+            orZero(number(field(group, "pending"))), orZero(number(field(group, "consumers"))),
+            string(field(group, "last-delivered-id"))));
+        }
+        return groups;
+      })
+      .recover(e -> RedisErrors.isNoGroup(e) ? Future.succeededFuture(List.of()) : Future.failedFuture(e));
+  }
+
+  /** {@code XINFO CONSUMERS} as {@code [{"name", "pending", "idleMs"}]}; empty when the group is gone. */
+  Future<JsonArray> consumers(String stream, String group) {
+    return send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(group))
+      .map(reply -> {
+        JsonArray consumers = new JsonArray();
+        for (Response consumer : reply) {
+          consumers.add(new JsonObject()
+            .put("name", string(field(consumer, "name")))
+            .put("pending", number(field(consumer, "pending")))
+            .put("idleMs", number(field(consumer, "idle"))));
+        }
+        return consumers;
+      })
+      .recover(e -> RedisErrors.isNoGroup(e) ? Future.succeededFuture(new JsonArray()) : Future.failedFuture(e));
+  }
+
+  /**
+   * A stream as {@code GET /streams} shows it: {@code {"name", "exists", "length", "deadLetters": {"name",
+   * "length"}, "groups": [{"name", "lag", "pending", "lastDeliveredId", "consumers": [...]}]}}.
+   */
+  Future<JsonObject> describe(String stream, String deadStream) {
+    Future<Long> exists = send(Request.cmd(Command.EXISTS).arg(stream)).map(Response::toLong);
+    Future<Long> length = length(stream);
+    Future<Long> deadLength = length(deadStream);
+    Future<JsonArray> groups = groups(stream).compose(list -> {
+      List<Future<JsonObject>> described = new ArrayList<>();
+      for (GroupInfo group : list) {
+        described.add(consumers(stream, group.name()).map(consumers -> new JsonObject()
+          .put("name", group.name())
+          .put("lag", group.lag())
+          .put("pending", group.pending())
+          .put("lastDeliveredId", group.lastDeliveredId())
+          .put("consumers", consumers)));
+      }
+      return Future.all(described).map(all -> new JsonArray(all.<JsonObject>list()));
+    });
+    return Future.all(exists, length, deadLength, groups).map(all -> new JsonObject()
+      .put("name", stream)
+      .put("exists", exists.result() > 0)
+      .put("length", length.result())
+      .put("deadLetters", new JsonObject().put("name", deadStream).put("length", deadLength.result()))
+      .put("groups", groups.result()));
+  }
+
+  private Future<Response> send(Request request) {
+    return redis.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** A field of an XINFO row: a map in RESP3, a flat {@code [name, value, ...]} array in RESP2; null if absent. */
+  static Response field(Response row, String name) {
+    if (row.isMap()) {
+      return row.get(name);
+    }
+    for (int i = 0; i + 1 < row.size(); i += 2) {
+      if (name.equals(row.get(i).toString())) {
+        return row.get(i + 1);
+      }
+    }
+    return null;
+  }
+
+  private static String string(Response value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static Long number(Response value) {
+    return value == null ? null : value.toLong();
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+}
