@@ -4,6 +4,8 @@ import io.orion.bus.config.BusConfig;
 import io.orion.bus.config.ConfigLoader;
 import io.orion.bus.config.ConsumerOptions;
 import io.orion.bus.config.Names;
+import io.orion.bus.config.PublisherOptions;
+import io.orion.bus.ops.HttpVerticle;
 import io.orion.bus.demo.DemoVerticle;
 import io.orion.bus.demo.EmbeddedRedis;
 import io.orion.bus.publish.PublisherVerticle;
@@ -77,7 +79,8 @@ public final class BusVerticle extends VerticleBase {
   private Future<?> deployAll(BusConfig config) {
     this.config = config;
     // The demo's handlers first, so that the consumers find them from their first delivery.
-    return deployDemo(config).compose(v -> deployBus(config)).compose(v -> registerAdmin(config));
+    return deployDemo(config).compose(v -> deployBus(config)).compose(v -> registerAdmin(config))
+      .compose(v -> deployHttp(config));
   }
 
   private Future<?> deployBus(BusConfig config) {
@@ -143,6 +146,21 @@ public final class BusVerticle extends VerticleBase {
       .put("publisher", new JsonObject().put("address", config.publisher().address())
         .put("streamPrefix", config.publisher().streamPrefix()))
       .put("consumers", entries));
+  }
+
+  /** The operations endpoints, when {@code http.enabled}; they read the bus through the admin addresses. */
+  private Future<?> deployHttp(BusConfig config) {
+    if (!config.http().enabled()) {
+      return Future.succeededFuture();
+    }
+    PublisherOptions publisher = config.publisher();
+    return vertx.deployVerticle(HttpVerticle.class, new DeploymentOptions().setConfig(config.http().toJson()
+      .put("redis", publisher.redis().json())
+      .put("publisherAddress", publisher.address())
+      .put("streamPrefix", publisher.streamPrefix())
+      .put("adminAddress", config.adminAddress())
+      .put("maxMessageBytes", publisher.maxMessageBytes())
+      .put("shutdownTimeoutMs", publisher.shutdownTimeoutMs())));
   }
 
   private Future<?> deployDemo(BusConfig config) {

@@ -17,12 +17,12 @@ import java.util.Set;
  * @param publisher the publisher's options
  * @param consumers one entry per consumer deployment
  * @param demo         the {@code demo} section (bundled Redis and a demo publisher and handler), or null
- * @param http         the {@code http} section (operations endpoints), or null
+ * @param http         the {@code http} section (operations endpoints)
  * @param adminAddress the prefix of the admin addresses ({@code .scale}, {@code .status}). By default
  *                     {@code orion.admin}.
  */
 public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consumers, JsonObject demo,
-                        JsonObject http, String adminAddress) {
+                        HttpOptions http, String adminAddress) {
 
   public static final String DEFAULT_ADMIN_ADDRESS = "orion.admin";
 
@@ -73,7 +73,7 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
       }
       consumers.add(consumer);
     }
-    return new BusConfig(publisher, consumers, in.object("demo"), in.object("http"),
+    return new BusConfig(publisher, consumers, in.object("demo"), HttpOptions.fromJson(in.object("http")),
       in.string("adminAddress", DEFAULT_ADMIN_ADDRESS));
   }
 

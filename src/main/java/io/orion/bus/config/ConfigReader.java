@@ -90,6 +90,33 @@ final class ConfigReader {
     return text;
   }
 
+  boolean has(String key) {
+    return json.getValue(key) != null;
+  }
+
+  boolean bool(String key, boolean defaultValue) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Boolean flag)) {
+      throw invalid(key, "expected true or false, got " + describe(value));
+    }
+    return flag;
+  }
+
+  /** An optional non-empty string without spaces whose value never appears in an error. */
+  String secret(String key) {
+    Object value = json.getValue(key);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text) || text.isEmpty() || text.chars().anyMatch(Character::isWhitespace)) {
+      throw invalid(key, "expected a non-empty string without spaces (value not shown)");
+    }
+    return text;
+  }
+
   JsonObject object(String key) {
     Object value = json.getValue(key);
     if (value == null) {

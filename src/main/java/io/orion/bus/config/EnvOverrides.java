@@ -26,7 +26,7 @@ public final class EnvOverrides {
   public static final String PREFIX = "ORION_";
 
   private static final Set<String> STRING_KEYS = Set.of("streamPrefix", "address", "contract", "group", "consumer",
-    "startFrom", "connectionString", "password", "user", "masterName", "poolName");
+    "startFrom", "connectionString", "password", "user", "masterName", "poolName", "token", "host");
 
   private EnvOverrides() {
   }

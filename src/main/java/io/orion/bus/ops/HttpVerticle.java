@@ -1,5 +1,6 @@
 package io.orion.bus.ops;
 
+import io.orion.bus.config.HttpOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.orion.bus.BusVerticle;
 import io.orion.bus.config.BusConfig;

@@ -1,12 +1,11 @@
-package io.orion.bus.ops;
+package io.orion.bus.config;
 
 import io.vertx.core.json.JsonObject;
 
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * The {@code http} config section: the operations HTTP server of {@link HttpVerticle}.
+ * The {@code http} config section: the operations HTTP server ({@code io.orion.bus.ops.HttpVerticle}).
  *
  * @param enabled          whether {@code BusVerticle} starts the HTTP server. By default false when the section is
  *                         absent; {@code conf/config.json} sets it true.
@@ -33,26 +32,6 @@ public record HttpOptions(boolean enabled, String host, int port, String token, 
   public static final Set<String> KEYS = Set.of("enabled", "host", "port", "token", "maxBodyBytes",
     "metricsRefreshMs");
 
-  private static final String SECTION = "http.";
-
-  public HttpOptions {
-    if (host == null || host.isEmpty()) {
-      throw invalid("host", "must not be empty");
-    }
-    if (port < 0 || port > 65_535) {
-      throw invalid("port", "must be between 0 and 65535, got " + port);
-    }
-    if (token != null && (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace))) {
-      throw invalid("token", "must be a non-empty string without spaces");
-    }
-    if (maxBodyBytes != null && maxBodyBytes < 1) {
-      throw invalid("maxBodyBytes", "must be >= 1, got " + maxBodyBytes);
-    }
-    if (metricsRefreshMs < 1) {
-      throw invalid("metricsRefreshMs", "must be >= 1, got " + metricsRefreshMs);
-    }
-  }
-
   /**
    * Validates the section; unknown keys are rejected.
    *
@@ -60,23 +39,19 @@ public record HttpOptions(boolean enabled, String host, int port, String token, 
    * @throws IllegalArgumentException whose message names the key, e.g. {@code http.port}
    */
   public static HttpOptions fromJson(JsonObject section) {
-    JsonObject json = section == null ? new JsonObject() : section;
-    for (String key : new TreeSet<>(json.fieldNames())) {
-      if (!KEYS.contains(key)) {
-        throw new IllegalArgumentException("unknown config key '" + SECTION + key + "' (known keys: "
-          + String.join(", ", new TreeSet<>(KEYS)) + ")");
-      }
+    ConfigReader in = new ConfigReader(section, "http.");
+    in.rejectUnknown(KEYS);
+    int port = in.intAtLeast("port", DEFAULT_PORT, 0);
+    if (port > 65_535) {
+      throw in.invalid("port", "must be between 0 and 65535, got " + port);
     }
-    Long port = wholeNumber(json, "port");
-    Long maxBodyBytes = wholeNumber(json, "maxBodyBytes");
-    Long refresh = wholeNumber(json, "metricsRefreshMs");
     return new HttpOptions(
-      typed(json, "enabled", Boolean.class, "true or false", DEFAULT_ENABLED),
-      typed(json, "host", String.class, "a string", DEFAULT_HOST),
-      port == null ? DEFAULT_PORT : toInt("port", port),
-      typed(json, "token", String.class, "a string", null),
-      maxBodyBytes == null ? null : toInt("maxBodyBytes", maxBodyBytes),
-      refresh == null ? DEFAULT_METRICS_REFRESH_MS : refresh);
+      in.bool("enabled", DEFAULT_ENABLED),
+      in.string("host", DEFAULT_HOST),
+      port,
+      in.secret("token"),
+      in.has("maxBodyBytes") ? in.intAtLeast("maxBodyBytes", 0, 1) : null,
+      in.longAtLeast("metricsRefreshMs", DEFAULT_METRICS_REFRESH_MS, 1));
   }
 
   /** The section as {@link #fromJson(JsonObject)} takes it back; keys left at null are omitted. */
@@ -106,44 +81,5 @@ public record HttpOptions(boolean enabled, String host, int port, String token, 
     return "HttpOptions[enabled=" + enabled + ", host=" + host + ", port=" + port + ", token="
       + (token == null ? "none" : "***") + ", maxBodyBytes=" + maxBodyBytes + ", metricsRefreshMs="
       + metricsRefreshMs + "]";
-  }
-
-  private static <T> T typed(JsonObject json, String key, Class<T> type, String expected, T defaultValue) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    if (!type.isInstance(value)) {
-      // A token is a secret even when it is of the wrong type.
-      throw invalid(key, "expected " + expected + ", got "
-        + ("token".equals(key) ? "a value of type " + value.getClass().getSimpleName() : describe(value)));
-    }
-    return type.cast(value);
-  }
-
-  private static int toInt(String key, long value) {
-    if (value > Integer.MAX_VALUE || value < Integer.MIN_VALUE) {
-      throw invalid(key, "out of range, got " + value);
-    }
-    return (int) value;
-  }
-
-  private static Long wholeNumber(JsonObject json, String key) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return null;
-    }
-    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
-      throw invalid(key, "expected a whole number, got " + describe(value));
-    }
-    return number.longValue();
-  }
-
-  private static String describe(Object value) {
-    return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
-  }
-
-  private static IllegalArgumentException invalid(String key, String why) {
-    return new IllegalArgumentException("invalid config key '" + SECTION + key + "': " + why);
   }
 }

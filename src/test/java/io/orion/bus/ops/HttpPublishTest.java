@@ -1,0 +1,238 @@
+package io.orion.bus.ops;
+
+import io.orion.bus.config.HttpOptions;
+import io.orion.bus.publish.PublisherVerticle;
+import io.orion.bus.redis.StreamEntry;
+import io.orion.bus.support.TestRedis;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Redis;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+
+import static io.orion.bus.ops.OpsTesting.deployHttp;
+import static io.orion.bus.ops.OpsTesting.error;
+import static io.orion.bus.ops.OpsTesting.get;
+import static io.orion.bus.ops.OpsTesting.httpConfig;
+import static io.orion.bus.ops.OpsTesting.post;
+import static io.orion.bus.support.BusTesting.await;
+import static io.orion.bus.support.BusTesting.awaitFailure;
+import static io.orion.bus.support.BusTesting.cmd;
+import static io.orion.bus.support.BusTesting.deploy;
+import static io.orion.bus.support.BusTesting.entries;
+import static io.orion.bus.support.BusTesting.fresh;
+import static io.orion.bus.support.BusTesting.freshPrefix;
+import static io.orion.bus.support.BusTesting.publisherConfig;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code POST /publish/{contract}}: answers, limits and the bearer token. */
+@ExtendWith(VertxExtension.class)
+class HttpPublishTest {
+
+  private static final TestRedis REDIS = TestRedis.shared();
+  private static final String TOKEN = "t0ken-" + fresh("x");
+
+  private String prefix;
+  private String stream;
+  private String address;
+  private Redis redis;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    prefix = freshPrefix();
+    stream = prefix + ":events";
+    address = fresh("publish");
+    redis = Redis.createClient(vertx, REDIS.url());
+  }
+
+  @AfterEach
+  void tearDown() {
+    cmd(redis, "DEL", stream);
+  }
+
+  /** A publisher on the shared Redis with {@code extra} config, and an HTTP server in front of it. */
+  private int start(Vertx vertx, JsonObject publisherExtra, JsonObject httpExtra) {
+    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address).mergeIn(publisherExtra), 1);
+    return deployHttp(vertx, httpConfig(REDIS.url(), address).mergeIn(httpExtra)).actualPort();
+  }
+
+  private int start(Vertx vertx) {
+    return start(vertx, new JsonObject(), new JsonObject());
+  }
+
+  @Test
+  void publishAnswers202WithTheIdOfTheEntryAndItsMetadata(Vertx vertx) {
+    int port = start(vertx);
+
+    HttpResponse<Buffer> response = post(vertx, port, "/publish/event", "{\"order\": 42}",
+      Map.of("X-Orion-Meta-Source", "web", "Content-Type", "application/json"));
+
+    assertEquals(202, response.statusCode(), response.bodyAsString());
+    String id = response.bodyAsJsonObject().getString("id");
+    List<StreamEntry> entries = entries(redis, stream);
+    assertEquals(1, entries.size());
+    assertEquals(id, entries.get(0).id());
+    assertEquals(new JsonObject().put("order", 42), new JsonObject(entries.get(0).data()));
+    assertEquals(Map.of("Source", "web"), entries.get(0).meta());
+  }
+
+  @Test
+  void publishRejectsWhatIsNotAJsonObjectWith400(Vertx vertx) {
+    int port = start(vertx);
+
+    for (String body : List.of("{\"broken\": ", "[1, 2]", "\"text\"", "", "null")) {
+      HttpResponse<Buffer> response = post(vertx, port, "/publish/event", body);
+      assertEquals(400, response.statusCode(), body + " -> " + response.bodyAsString());
+      assertNotNull(error(response), response.bodyAsString());
+    }
+    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+  }
+
+  @Test
+  void publishPassesThePublishersRejectionThroughWith400(Vertx vertx) {
+    int port = start(vertx);
+
+    HttpResponse<Buffer> invalid = post(vertx, port, "/publish/Not-A-Contract", "{}");
+    HttpResponse<Buffer> reserved = post(vertx, port, "/publish/event", "{}", Map.of("X-Orion-Meta-Id", "1"));
+    HttpResponse<Buffer> contractAsMeta = post(vertx, port, "/publish/event", "{}",
+      Map.of("X-Orion-Meta-Contract", "order"));
+
+    assertEquals(400, invalid.statusCode(), invalid.bodyAsString());
+    assertTrue(error(invalid).contains("invalid contract \"Not-A-Contract\""), error(invalid));
+    assertEquals(400, reserved.statusCode(), reserved.bodyAsString());
+    assertTrue(error(reserved).contains("reserved"), error(reserved));
+    assertEquals(400, contractAsMeta.statusCode(), contractAsMeta.bodyAsString());
+    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+  }
+
+  @Test
+  void aBodyOverTheLimitGets413AndOneOverMaxMessageBytesGets400(Vertx vertx) {
+    // The body limit follows the publisher's maxMessageBytes, with room for the spaces of a pretty body.
+    JsonObject limits = new JsonObject().put("maxMessageBytes", 100);
+    int port = start(vertx, limits, limits);
+    String overMessage = new JsonObject().put("pad", "x".repeat(200)).encode();
+    String overBody = new JsonObject().put("pad", "x".repeat(100 + HttpOptions.DEFAULT_BODY_SLACK_BYTES)).encode();
+
+    HttpResponse<Buffer> tooLarge = post(vertx, port, "/publish/event", overBody);
+    HttpResponse<Buffer> overLimit = post(vertx, port, "/publish/event", overMessage);
+
+    assertEquals(413, tooLarge.statusCode(), tooLarge.bodyAsString());
+    assertNotNull(error(tooLarge), tooLarge.bodyAsString());
+    assertEquals(400, overLimit.statusCode(), overLimit.bodyAsString());
+    assertTrue(error(overLimit).contains("maxMessageBytes"), error(overLimit));
+    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+  }
+
+  @Test
+  void maxBodyBytesSetsTheLimitItself(Vertx vertx) {
+    int port = start(vertx, new JsonObject(), new JsonObject().put("maxBodyBytes", 64));
+
+    HttpResponse<Buffer> small = post(vertx, port, "/publish/event", "{\"a\":1}");
+    HttpResponse<Buffer> large = post(vertx, port, "/publish/event", new JsonObject().put("a", "y".repeat(64))
+      .encode());
+
+    assertEquals(202, small.statusCode(), small.bodyAsString());
+    assertEquals(413, large.statusCode(), large.bodyAsString());
+  }
+
+  @Test
+  void publishAnswers503WhenRedisIsUnreachable(Vertx vertx) {
+    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address)
+      .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:1")), 1);
+    int port = deployHttp(vertx, httpConfig(REDIS.url(), address)).actualPort();
+
+    HttpResponse<Buffer> response = post(vertx, port, "/publish/event", "{}");
+
+    assertEquals(503, response.statusCode(), response.bodyAsString());
+    assertNotNull(error(response));
+  }
+
+  @Test
+  void publishAnswers503WithoutAPublisher(Vertx vertx) {
+    int port = deployHttp(vertx, httpConfig(REDIS.url(), address)).actualPort();
+
+    HttpResponse<Buffer> response = post(vertx, port, "/publish/event", "{}");
+
+    assertEquals(503, response.statusCode(), response.bodyAsString());
+    assertTrue(error(response).contains(address), error(response));
+  }
+
+  @Test
+  void withATokenPublishAndScaleRequireItAndTheRestStaysOpen(Vertx vertx) {
+    int port = start(vertx, new JsonObject(), new JsonObject().put("token", TOKEN));
+
+    HttpResponse<Buffer> none = post(vertx, port, "/publish/event", "{}");
+    HttpResponse<Buffer> wrong = post(vertx, port, "/publish/event", "{}", Map.of("Authorization", "Bearer nope"));
+    HttpResponse<Buffer> basic = post(vertx, port, "/publish/event", "{}", Map.of("Authorization", "Basic "
+      + TOKEN));
+    HttpResponse<Buffer> scale = post(vertx, port, "/scale", "{}");
+    HttpResponse<Buffer> right = post(vertx, port, "/publish/event", "{}", Map.of("Authorization", "Bearer "
+      + TOKEN));
+
+    for (HttpResponse<Buffer> refused : List.of(none, wrong, basic, scale)) {
+      assertEquals(401, refused.statusCode(), refused.bodyAsString());
+      assertTrue(refused.getHeader("WWW-Authenticate").startsWith("Bearer"));
+      assertNotNull(error(refused));
+      assertFalse(refused.bodyAsString().contains(TOKEN), refused.bodyAsString());
+    }
+    assertEquals(202, right.statusCode(), right.bodyAsString());
+    assertEquals(1L, cmd(redis, "XLEN", stream).toLong(), "only the authorized publish was written");
+    for (String open : List.of("/health/live", "/metrics")) {
+      assertEquals(200, get(vertx, port, open).statusCode(), open);
+    }
+    assertEquals(503, get(vertx, port, "/streams").statusCode(), "open, with no bus status to show");
+  }
+
+  @Test
+  void unknownEndpointsAndMethodsGetJsonErrors(Vertx vertx) {
+    int port = start(vertx);
+
+    HttpResponse<Buffer> unknown = get(vertx, port, "/nothing-here");
+    HttpResponse<Buffer> wrongMethod = get(vertx, port, "/publish/event");
+
+    assertEquals(404, unknown.statusCode());
+    assertNotNull(error(unknown));
+    assertEquals(405, wrongMethod.statusCode());
+    assertNotNull(error(wrongMethod));
+  }
+
+  @Test
+  void undeployClosesTheServer(Vertx vertx) {
+    int port = start(vertx);
+    HttpVerticle second = new HttpVerticle();
+    String id = await(vertx.deployVerticle(second, new DeploymentOptions()
+      .setConfig(httpConfig(REDIS.url(), address))));
+    int secondPort = second.actualPort();
+
+    await(vertx.undeploy(id));
+
+    awaitFailure(WebClient.create(vertx).get(secondPort, OpsTesting.HOST, "/health/live").send());
+    assertEquals(200, get(vertx, port, "/health/live").statusCode(), "the other server still runs");
+  }
+
+  @Test
+  void aPortInUseFailsTheDeploymentNamingIt(Vertx vertx) throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(OpsTesting.HOST))) {
+      String message = awaitFailure(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions()
+        .setConfig(httpConfig(REDIS.url(), address).put("port", taken.getLocalPort())))).getMessage();
+
+      assertTrue(message.contains(OpsTesting.HOST + ":" + taken.getLocalPort()), message);
+    }
+  }
+}
