@@ -71,11 +71,14 @@ public final class ShutdownChain {
     if (!started.compareAndSet(false, true)) {
       return result.future();
     }
+    long started = System.nanoTime();
     long timer = vertx.setTimer(timeoutMs, id -> onTimeout(timeoutMs));
     runNext().onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (!timedOut) {
         finish();
+        LOG.info("{}: stopped in {} ms{}", owner, (System.nanoTime() - started) / 1_000_000,
+          failures.isEmpty() ? "" : " with " + failures.size() + " failed step(s)");
       }
     });
     return result.future();
