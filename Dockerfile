@@ -31,7 +31,12 @@ COPY --from=build /build/conf/ /app/conf/
 #      e.g. ORION_REDIS__CONNECTION_STRING=redis://redis:6379 sets redis.connectionString,
 #      ORION_CONSUMERS__0__INSTANCES=4 sets consumers[0].instances.
 # JAVA_OPTS passes JVM flags, e.g. -XX:MaxRAMPercentage=75.
+# The image is configured through them: Redis at the host "redis" (a compose service or a k8s Service),
+# the operations HTTP server on 8080. Override any of them with -e / env:.
 ENV ORION_CONF=/app/conf/config.json \
+    ORION_REDIS__CONNECTION_STRING=redis://redis:6379 \
+    ORION_HTTP__ENABLED=true \
+    ORION_HTTP__PORT=8080 \
     JAVA_OPTS=""
 
 USER orion
