@@ -1,6 +1,7 @@
 package io.orion.bus.ops;
 
 import io.orion.bus.redis.RedisErrors;
+import io.orion.bus.redis.StreamReplies;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -112,17 +113,8 @@ final class StreamInspector {
     return redis.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
-  /** A field of an XINFO row: a map in RESP3, a flat {@code [name, value, ...]} array in RESP2; null if absent. */
-  static Response field(Response row, String name) {
-    if (row.isMap()) {
-      return row.get(name);
-    }
-    for (int i = 0; i + 1 < row.size(); i += 2) {
-      if (name.equals(row.get(i).toString())) {
-        return row.get(i + 1);
-      }
-    }
-    return null;
+  private static Response field(Response row, String name) {
+    return StreamReplies.infoField(row, name);
   }
 
   private static String string(Response value) {

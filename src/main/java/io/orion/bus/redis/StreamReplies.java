@@ -94,6 +94,22 @@ public final class StreamReplies {
     return result;
   }
 
+  /**
+   * A field of an {@code XINFO} row ({@code XINFO GROUPS}, {@code XINFO CONSUMERS}, {@code XINFO STREAM}): a map
+   * in RESP3, a flat {@code [name, value, ...]} array in RESP2; null when absent.
+   */
+  public static Response infoField(Response row, String name) {
+    if (row.isMap()) {
+      return row.get(name);
+    }
+    for (int i = 0; i + 1 < row.size(); i += 2) {
+      if (name.equals(row.get(i).toString())) {
+        return row.get(i + 1);
+      }
+    }
+    return null;
+  }
+
   /** A list of bulk strings, e.g. ids; null reads as empty. */
   public static List<String> strings(Response list) {
     if (list == null) {

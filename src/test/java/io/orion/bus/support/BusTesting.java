@@ -141,15 +141,11 @@ public final class BusTesting {
   }
 
   private static String field(Response info, String name) {
-    if (info.isMap()) {
-      return info.get(name).toString();
+    Response value = StreamReplies.infoField(info, name);
+    if (value == null) {
+      throw new AssertionError("no field " + name + " in " + info);
     }
-    for (int i = 0; i + 1 < info.size(); i += 2) {
-      if (name.equals(info.get(i).toString())) {
-        return info.get(i + 1).toString();
-      }
-    }
-    throw new AssertionError("no field " + name + " in " + info);
+    return value.toString();
   }
 
   /** A standalone publisher's config on {@code redis} with the prefix and address given. */
