@@ -33,15 +33,23 @@ public final class RedisLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
 
-  /** A command, the generation of the connection it went out on (0 while it waits), and its reply. */
+  /** The shortest and longest period of the deadline check. The values are in milliseconds. */
+  static final long MIN_CHECK_MS = 10;
+  static final long MAX_CHECK_MS = 250;
+
+  /** A command, its deadline, the generation of the connection it went out on (0 while it waits), its reply. */
   private static final class Queued {
     final Request request;
     final Promise<Response> reply;
+    final long timeoutMs;
+    final long deadlineNanos;
     long sentOn;
 
-    Queued(Request request, Promise<Response> reply) {
+    Queued(Request request, long timeoutMs) {
       this.request = request;
-      this.reply = reply;
+      this.reply = Promise.promise();
+      this.timeoutMs = timeoutMs;
+      this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
     }
   }
 
@@ -50,6 +58,9 @@ public final class RedisLink {
   private final String name;
   private final long timeoutMs;
   private final ArrayDeque<Queued> overflow = new ArrayDeque<>();
+  /** Commands that went out, oldest first: a connection answers in order. */
+  private final ArrayDeque<Queued> sent = new ArrayDeque<>();
+  private long checkTimer = -1;
   private final Backoff backoff = new Backoff(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
@@ -85,8 +96,13 @@ public final class RedisLink {
    * @param timeoutMs the time the command has. The value is in milliseconds.
    */
   public Future<Response> send(Request request, long timeoutMs) {
-    Queued queued = new Queued(request, Promise.promise());
-    long timer = vertx.setTimer(timeoutMs, id -> timedOut(queued, timeoutMs));
+    Queued queued = new Queued(request, timeoutMs);
+    // One periodic check per link instead of a timer per command (timers cost more than the command itself at
+    // tens of thousands of publishes a second); a timeout is noticed up to one period late.
+    if (checkTimer == -1) {
+      long periodMs = Math.max(MIN_CHECK_MS, Math.min(MAX_CHECK_MS, timeoutMs / 10));
+      checkTimer = vertx.setPeriodic(periodMs, id -> checkDeadlines());
+    }
     if (connection != null && overflow.isEmpty() && !connection.pendingQueueFull()) {
       dispatch(connection, queued);
     } else if (overflow.size() >= MAX_OVERFLOW) {
@@ -97,7 +113,7 @@ public final class RedisLink {
       overflow.add(queued);
       drain();
     }
-    return queued.reply.future().andThen(ar -> vertx.cancelTimer(timer));
+    return queued.reply.future();
   }
 
   /** The connection, connected now if there is none and the backoff allows. */
@@ -156,6 +172,10 @@ public final class RedisLink {
   /** Closes the connection; later commands fail. Safe to call twice. */
   public Future<Void> close() {
     closed = true;
+    if (checkTimer != -1) {
+      vertx.cancelTimer(checkTimer);
+      checkTimer = -1;
+    }
     RedisConnection current = connection;
     connection = null;
     failWaiting(new RedisUnavailableException(name + ": connection closed"));
@@ -165,7 +185,13 @@ public final class RedisLink {
 
   private void dispatch(RedisConnection c, Queued queued) {
     queued.sentOn = generation;
+    sent.addLast(queued);
     c.send(queued.request).onComplete(ar -> {
+      if (sent.peekFirst() == queued) {
+        sent.pollFirst();
+      } else {
+        sent.remove(queued);
+      }
       if (ar.succeeded()) {
         queued.reply.tryComplete(ar.result());
       } else {
@@ -202,13 +228,32 @@ public final class RedisLink {
     }
   }
 
-  private void timedOut(Queued queued, long timeoutMs) {
-    if (!queued.reply.tryFail(new TimeoutException(name + ": timed out after " + timeoutMs
+  /** Fails the commands past their deadline: the oldest first, those sent and those still waiting. */
+  private void checkDeadlines() {
+    long now = System.nanoTime();
+    expire(sent, now);
+    expire(overflow, now);
+    if (sent.isEmpty() && overflow.isEmpty() && checkTimer != -1) {
+      vertx.cancelTimer(checkTimer);
+      checkTimer = -1;
+    }
+  }
+
+  private void expire(ArrayDeque<Queued> queue, long now) {
+    Queued head;
+    while ((head = queue.peekFirst()) != null && (head.reply.future().isComplete() || head.deadlineNanos <= now)) {
+      queue.pollFirst();
+      timedOut(head);
+    }
+  }
+
+  private void timedOut(Queued queued) {
+    if (!queued.reply.tryFail(new TimeoutException(name + ": timed out after " + queued.timeoutMs
       + " ms without an answer from Redis"))) {
       return;
     }
     if (queued.sentOn != 0 && queued.sentOn == generation && connection != null) {
-      LOG.warn("{}: no answer from Redis within {} ms: dropping the connection", name, timeoutMs);
+      LOG.warn("{}: no answer from Redis within {} ms: dropping the connection", name, queued.timeoutMs);
       reset();
     }
   }
