@@ -17,9 +17,10 @@ import java.util.List;
  * installed. It sends each command as a RESP array of bulk strings, reads one reply per command and
  * renders the last reply as {@code redis-cli} does when its output is not a terminal: one line per
  * value, arrays flattened, nil as an empty line, an error as its text (not as an exception, the
- * same as {@code redis-cli}, whose exit code is 0 on an error reply). No TLS.
+ * same as {@code redis-cli}, whose exit code is 0 on an error reply). No TLS. Public for the
+ * benchmarks ({@code io.orion.bus.bench}), which read Redis's own counters with it.
  */
-final class RespClient {
+public final class RespClient {
 
   private RespClient() {
   }
@@ -30,7 +31,7 @@ final class RespClient {
    *
    * @throws IOException when the server cannot be reached or closes the connection
    */
-  static String call(String host, int port, int timeoutMs, List<List<String>> commands)
+  public static String call(String host, int port, int timeoutMs, List<List<String>> commands)
       throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), timeoutMs);
