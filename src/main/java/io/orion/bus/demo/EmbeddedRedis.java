@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,6 +29,8 @@ public final class EmbeddedRedis {
   static final long START_TIMEOUT_MS = 10_000;
   /** How long the JVM shutdown hook waits for Vert.x to close before it stops the server anyway. */
   static final long HOOK_WAIT_MS = 30_000;
+
+  private static final String SETSID = "/usr/bin/setsid";
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRedis.class);
 
@@ -56,8 +59,15 @@ public final class EmbeddedRedis {
     return vertx.executeBlocking(() -> {
       File binary = ExecutableProvider.newJarResourceProvider().get();
       int port = freePort();
-      Process process = new ProcessBuilder(List.of(binary.getAbsolutePath(), "--bind", "127.0.0.1",
-        "--port", Integer.toString(port), "--save", "", "--appendonly", "no"))
+      List<String> command = new ArrayList<>();
+      if (new File(SETSID).canExecute()) {
+        // A session of its own: Ctrl-C in a terminal signals the whole foreground group, and the bus needs
+        // Redis until it has stopped.
+        command.add(SETSID);
+      }
+      command.addAll(List.of(binary.getAbsolutePath(), "--bind", "127.0.0.1", "--port", Integer.toString(port),
+        "--save", "", "--appendonly", "no"));
+      Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
