@@ -1,5 +1,6 @@
 package io.orion.bus.shutdown;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ public final class ShutdownChain {
   private final List<Throwable> causes = new ArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final Promise<Void> result = Promise.promise();
+  private Context context;
   private int next;
   private boolean timedOut;
 
@@ -71,6 +73,8 @@ public final class ShutdownChain {
     if (!started.compareAndSet(false, true)) {
       return result.future();
     }
+    // Steps may complete on other threads (a client's close); the chain's state is kept on this context.
+    context = vertx.getOrCreateContext();
     long started = System.nanoTime();
     long timer = vertx.setTimer(timeoutMs, id -> onTimeout(timeoutMs));
     runNext().onComplete(ar -> {
@@ -100,11 +104,16 @@ public final class ShutdownChain {
     } catch (RuntimeException e) {
       future = Future.failedFuture(e);
     }
-    return future.onFailure(e -> {
-      failures.add(step.name() + ": " + e.getMessage());
-      causes.add(e);
-      LOG.warn("{}: shutdown step '{}' failed: {}", owner, step.name(), e.getMessage());
-    });
+    Promise<Object> settled = Promise.promise();
+    future.onComplete(ar -> context.runOnContext(v -> {
+      if (ar.failed()) {
+        failures.add(step.name() + ": " + ar.cause().getMessage());
+        causes.add(ar.cause());
+        LOG.warn("{}: shutdown step '{}' failed: {}", owner, step.name(), ar.cause().getMessage());
+      }
+      settled.handle(ar.map(x -> (Object) x));
+    }));
+    return settled.future();
   }
 
   private void onTimeout(long timeoutMs) {
