@@ -84,6 +84,12 @@ public final class Chart {
     right.setAutoTickUnitSelection(false);
     right.setTickUnit(new NumberTickUnit(1));
     right.setNumberFormatOverride(new DecimalFormat("0.###"));
+    right.setMinorTickCount(9);
+    right.setMinorTickMarksVisible(true);
+    // Whole decades, so that at least two labelled ticks show.
+    double low = Math.min(p99.getMinY(), maxP99.isEmpty() ? Double.MAX_VALUE : maxP99.getMinY());
+    double high = Math.max(p99.isEmpty() ? 0 : p99.getMaxY(), maxP99.isEmpty() ? 0 : maxP99.getMaxY());
+    right.setRange(Math.pow(10, Math.floor(Math.log10(low))), Math.pow(10, Math.ceil(Math.log10(high) + 1e-9)));
     plot.setRangeAxis(1, right);
     plot.setDataset(1, collection(p99, maxP99));
     plot.setRenderer(1, renderer(new Color(0xd62728)));
