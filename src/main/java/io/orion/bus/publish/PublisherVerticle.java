@@ -17,6 +17,7 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -51,6 +52,8 @@ public final class PublisherVerticle extends VerticleBase {
   public static final int UNAVAILABLE = 503;
 
   private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
+  /** The most contracts whose stream and counters are kept at hand; past it the cache starts again. */
+  private static final int MAX_CACHED_CONTRACTS = 1024;
 
   private PublisherOptions options;
   private Redis client;
@@ -59,12 +62,15 @@ public final class PublisherVerticle extends VerticleBase {
   private boolean stopping;
   private int inFlight;
   private Promise<Void> drained;
+  /** By contract: its stream and the stream's counters, found once instead of on every request. */
+  private final Map<String, Target> targets = new HashMap<>();
 
   @Override
   public Future<?> start() {
     options = PublisherOptions.fromJson(config());
     client = Redis.createClient(vertx, options.redis().toOptions());
-    link = new RedisLink(vertx, client, "publisher " + options.address(), options.publishTimeoutMs());
+    link = new RedisLink(vertx, client, options.redis(), "publisher " + options.address(),
+      options.publishTimeoutMs());
     consumer = vertx.eventBus().localConsumer(options.address(), this::handle);
     // Connect early so the first publish does not pay for it; failure is fine (503 until Redis is back).
     link.connection().onFailure(e -> { });
@@ -82,8 +88,12 @@ public final class PublisherVerticle extends VerticleBase {
       .run(vertx, options.shutdownTimeoutMs());
   }
 
+  /** Where a contract's entries go, and their counters. */
+  private record Target(String stream, PublisherCounters counters) {
+  }
+
   /** A request that passed validation. */
-  private record Publish(String stream, Buffer data, Map<String, String> meta) {
+  private record Publish(Target target, Buffer data, Map<String, String> meta) {
   }
 
   /** Why a request is refused with 400; nothing is written. */
@@ -109,19 +119,20 @@ public final class PublisherVerticle extends VerticleBase {
       message.fail(BAD_REQUEST, e.getMessage());
       return;
     }
-    PublisherCounters counters = PublisherCounters.of(publish.stream());
+    String stream = publish.target().stream();
+    PublisherCounters counters = publish.target().counters();
     inFlight++;
     // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
-    // unknown, as the contract says of a 503 on timeout.
-    link.send(StreamCommands.xadd(publish.stream(), options.maxLen(), publish.data(), publish.meta()))
+    // unknown, as the contract says of a 503 on timeout. The XADDs of one event-loop pass go out in one write.
+    link.sendBatched(stream, StreamCommands.xadd(stream, options.maxLen(), publish.data(), publish.meta()))
       .onComplete(ar -> {
         if (ar.succeeded()) {
           counters.published.increment();
           message.reply(ar.result().toString());
         } else {
           counters.unavailable.increment();
-          LOG.debug("cannot XADD to {}: {}", publish.stream(), ar.cause().getMessage());
-          message.fail(UNAVAILABLE, "cannot XADD to " + publish.stream() + ": " + ar.cause().getMessage());
+          LOG.debug("cannot XADD to {}: {}", stream, ar.cause().getMessage());
+          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage());
         }
         if (--inFlight == 0 && drained != null) {
           drained.tryComplete();
@@ -139,9 +150,35 @@ public final class PublisherVerticle extends VerticleBase {
     if (contract == null) {
       throw new Refused("header 'contract' is required");
     }
+    Target target = targets.get(contract);
+    if (target == null) {
+      target = target(contract);
+    }
+    Map<String, String> meta = headers.size() == 1 ? Map.of() : meta(headers);
+    Buffer data = body.toBuffer();
+    if (data.length() > options.maxMessageBytes()) {
+      throw new Refused("message data is " + data.length() + " bytes, over maxMessageBytes "
+        + options.maxMessageBytes());
+    }
+    return new Publish(target, data, meta);
+  }
+
+  /** The target of a contract not seen yet, once it is known to be valid. */
+  private Target target(String contract) throws Refused {
     if (!Names.isValidContract(contract)) {
       throw new Refused("invalid contract \"" + contract + "\": expected " + Names.CONTRACT.pattern());
     }
+    if (targets.size() >= MAX_CACHED_CONTRACTS) {
+      targets.clear();
+    }
+    String stream = Names.stream(options.streamPrefix(), contract);
+    Target target = new Target(stream, PublisherCounters.of(stream));
+    targets.put(contract, target);
+    return target;
+  }
+
+  /** The metadata of a request: its headers but the contract. */
+  private static Map<String, String> meta(MultiMap headers) throws Refused {
     // Event-bus headers are case-insensitive: the first spelling and the first value of a name win.
     Map<String, String> meta = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
@@ -156,12 +193,7 @@ public final class PublisherVerticle extends VerticleBase {
       }
       meta.put(name, header.getValue());
     }
-    Buffer data = body.toBuffer();
-    if (data.length() > options.maxMessageBytes()) {
-      throw new Refused("message data is " + data.length() + " bytes, over maxMessageBytes "
-        + options.maxMessageBytes());
-    }
-    return new Publish(Names.stream(options.streamPrefix(), contract), data, meta);
+    return meta;
   }
 
   private Future<?> stopIntake() {

@@ -1,5 +1,6 @@
 package io.orion.bus.redis;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -7,11 +8,18 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One dedicated Redis connection that comes back by itself. Commands sent on it are pipelined. After the
@@ -19,6 +27,11 @@ import java.util.concurrent.TimeoutException;
  * (a connection that went silent), it is dropped and the next command connects again. Attempts to connect
  * are spaced by a capped exponential backoff; in between, commands fail at once with
  * {@link RedisUnavailableException}, so that a dead Redis costs neither a hot loop nor a hang.
+ * <p>
+ * Commands sent with {@link #sendBatched} during one pass of the event loop go out together, each key's in one
+ * write ({@link RedisConnection#batch}): at tens of thousands of commands a second, a write and a flush per
+ * command cost more than the commands. Same-key batches fail alike (a key of the wrong type, an out-of-memory
+ * server), so one bad key never fails the commands of another.
  * <p>
  * Accessed on the event loop of the verticle that created it.
  */
@@ -33,20 +46,33 @@ public final class RedisLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
 
+  /** The most commands one write carries. */
+  public static final int MAX_BATCH = 512;
+
   /** The shortest and longest period of the deadline check. The values are in milliseconds. */
   static final long MIN_CHECK_MS = 10;
   static final long MAX_CHECK_MS = 250;
 
-  /** A command, its deadline, the generation of the connection it went out on (0 while it waits), its reply. */
+  /** How the client reports the failed commands of a batch: one line each, {@code ERR [index] cause}. */
+  private static final Pattern BATCH_FAILURE = Pattern.compile("ERR \\[(\\d+)] (.*)");
+  /** An error reply's code: its first word in capitals, such as WRONGTYPE or NOGROUP. */
+  private static final Pattern ERROR_CODE = Pattern.compile("[A-Z][A-Z_]*( .*)?");
+
+  /**
+   * A command, the key it may share a write on (null: none), its deadline, the generation of the connection
+   * it went out on (0 while it waits), its reply.
+   */
   private static final class Queued {
     final Request request;
+    final String key;
     final Promise<Response> reply;
     final long timeoutMs;
     final long deadlineNanos;
     long sentOn;
 
-    Queued(Request request, long timeoutMs) {
+    Queued(Request request, String key, long timeoutMs) {
       this.request = request;
+      this.key = key;
       this.reply = Promise.promise();
       this.timeoutMs = timeoutMs;
       this.deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000;
@@ -54,9 +80,15 @@ public final class RedisLink {
   }
 
   private final Vertx vertx;
+  private final Context context;
   private final Redis client;
   private final String name;
   private final long timeoutMs;
+  private final int maxBatch;
+  private final int maxWaiting;
+  /** Batched commands sent during this pass of the event loop. */
+  private final List<Queued> pass = new ArrayList<>();
+  private boolean passScheduled;
   private final ArrayDeque<Queued> overflow = new ArrayDeque<>();
   /** Commands that went out, oldest first: a connection answers in order. */
   private final ArrayDeque<Queued> sent = new ArrayDeque<>();
@@ -70,15 +102,20 @@ public final class RedisLink {
   private boolean closed;
 
   /**
+   * @param client    a client made from {@code settings}
    * @param name      what the connection is for, in log lines and errors (never a password)
    * @param timeoutMs how long a command may go unanswered before it fails and the connection is dropped,
    *                  unless a send gives its own. The value is in milliseconds.
    */
-  public RedisLink(Vertx vertx, Redis client, String name, long timeoutMs) {
+  public RedisLink(Vertx vertx, Redis client, RedisSettings settings, String name, long timeoutMs) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.client = client;
     this.name = name;
     this.timeoutMs = timeoutMs;
+    this.maxWaiting = settings.toOptions().getMaxWaitingHandlers();
+    // A cluster connection neither follows MOVED for a batch nor mixes slots in one; one server only.
+    this.maxBatch = settings.isStandalone() ? Math.max(1, Math.min(MAX_BATCH, maxWaiting)) : 1;
   }
 
   /** Sends one command with the link's timeout, connecting first when there is no connection. */
@@ -96,22 +133,41 @@ public final class RedisLink {
    * @param timeoutMs the time the command has. The value is in milliseconds.
    */
   public Future<Response> send(Request request, long timeoutMs) {
-    Queued queued = new Queued(request, timeoutMs);
-    // One periodic check per link instead of a timer per command (timers cost more than the command itself at
-    // tens of thousands of publishes a second); a timeout is noticed up to one period late.
-    if (checkTimer == -1) {
-      long periodMs = Math.max(MIN_CHECK_MS, Math.min(MAX_CHECK_MS, timeoutMs / 10));
-      checkTimer = vertx.setPeriodic(periodMs, id -> checkDeadlines());
-    }
-    if (connection != null && overflow.isEmpty() && !connection.pendingQueueFull()) {
+    Queued queued = new Queued(request, null, timeoutMs);
+    watchDeadlines(timeoutMs);
+    if (connection != null && overflow.isEmpty() && !connection.pendingQueueFull()
+      && (maxWaiting - sent.size()) > 0) {
       dispatch(connection, queued);
-    } else if (overflow.size() >= MAX_OVERFLOW) {
-      queued.reply.tryFail(new RedisUnavailableException(name + ": " + MAX_OVERFLOW
-        + " commands already wait for the connection"));
-    } else {
+    } else if (!refusedForOverflow(queued)) {
       // No connection yet, or a full pipeline: wait in order.
       overflow.add(queued);
       drain();
+    }
+    return queued.reply.future();
+  }
+
+  /**
+   * Sends one command on {@code key} with the link's timeout, as {@link #send(Request)} does, but at the end of
+   * this pass of the event loop, in one write with the other commands on that key sent until then.
+   * <p>
+   * When one command of a write fails, the others on its key still get their own replies, except where the
+   * client lost them: a command that Redis took but whose reply was lost that way fails with an
+   * {@link IllegalStateException} saying so (its outcome is known, its reply is not).
+   */
+  public Future<Response> sendBatched(String key, Request request) {
+    if (maxBatch == 1) {
+      return send(request);
+    }
+    Queued queued = new Queued(request, key, timeoutMs);
+    watchDeadlines(timeoutMs);
+    if (closed) {
+      queued.reply.fail(new RedisUnavailableException(name + ": connection closed"));
+    } else if (!refusedForOverflow(queued)) {
+      pass.add(queued);
+      if (!passScheduled) {
+        passScheduled = true;
+        context.runOnContext(v -> endOfPass());
+      }
     }
     return queued.reply.future();
   }
@@ -178,7 +234,10 @@ public final class RedisLink {
     }
     RedisConnection current = connection;
     connection = null;
-    failWaiting(new RedisUnavailableException(name + ": connection closed"));
+    RedisUnavailableException cause = new RedisUnavailableException(name + ": connection closed");
+    pass.forEach(queued -> queued.reply.tryFail(cause));
+    pass.clear();
+    failWaiting(cause);
     return current == null ? Future.succeededFuture() : current.close()
       .onFailure(e -> LOG.debug("{}: close failed: {}", name, e.getMessage()));
   }
@@ -201,7 +260,91 @@ public final class RedisLink {
     });
   }
 
-  /** Sends what waits, while the pipeline has room. */
+  /**
+   * Sends one batch: a write for its commands, and a reply for each. The client fails a batch as a whole when
+   * one of its commands fails, naming each failed command as a line {@code ERR [index] cause}; the commands it
+   * does not name were taken by Redis, but their replies are lost.
+   */
+  private void dispatchBatch(RedisConnection c, List<Queued> batch) {
+    List<Request> requests = new ArrayList<>(batch.size());
+    for (Queued queued : batch) {
+      queued.sentOn = generation;
+      sent.addLast(queued);
+      requests.add(queued.request);
+    }
+    c.batch(requests).onComplete(ar -> {
+      for (Queued queued : batch) {
+        if (sent.peekFirst() == queued) {
+          sent.pollFirst();
+        } else {
+          sent.remove(queued);
+        }
+      }
+      if (ar.succeeded()) {
+        List<Response> replies = ar.result();
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).reply.tryComplete(replies.get(i));
+        }
+      } else {
+        Throwable[] causes = batchFailures(ar.cause(), batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).reply.tryFail(causes[i]);
+        }
+      }
+      drain();
+    });
+  }
+
+  /** The failure of each command of a failed batch of {@code size} commands. */
+  private Throwable[] batchFailures(Throwable failure, int size) {
+    Throwable[] causes = new Throwable[size];
+    boolean named = false;
+    if (failure instanceof ErrorType && failure.getMessage() != null) {
+      for (String line : failure.getMessage().split("\\R")) {
+        Matcher matcher = BATCH_FAILURE.matcher(line);
+        int index = matcher.matches() ? Integer.parseInt(matcher.group(1)) : -1;
+        if (index >= 0 && index < size) {
+          causes[index] = errorReply(matcher.group(2));
+          named = true;
+        }
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      if (!named) {
+        // Failed as a whole: not sent, or the connection failed.
+        causes[i] = failure;
+      } else if (causes[i] == null) {
+        causes[i] = new IllegalStateException(name + ": Redis took the command, but its reply was lost with "
+          + "the failure of another in the same write: " + failure.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    return causes;
+  }
+
+  /** An error reply as Redis sent it: the client strips the {@code ERR} code of the errors it lists. */
+  private static ErrorType errorReply(String cause) {
+    return ErrorType.create(ERROR_CODE.matcher(cause).matches() ? cause : "ERR " + cause);
+  }
+
+  /** Queues this pass's batched commands, each key's together, in the order their keys came, and sends. */
+  private void endOfPass() {
+    passScheduled = false;
+    if (pass.isEmpty()) {
+      return;
+    }
+    String first = pass.get(0).key;
+    if (pass.stream().allMatch(queued -> queued.key.equals(first))) {
+      overflow.addAll(pass);
+    } else {
+      Map<String, List<Queued>> byKey = new LinkedHashMap<>();
+      pass.forEach(queued -> byKey.computeIfAbsent(queued.key, k -> new ArrayList<>()).add(queued));
+      byKey.values().forEach(overflow::addAll);
+    }
+    pass.clear();
+    drain();
+  }
+
+  /** Sends what waits, while the pipeline has room: runs of batched commands on one key in one write. */
   private void drain() {
     while (!overflow.isEmpty()) {
       if (connection == null) {
@@ -211,13 +354,51 @@ public final class RedisLink {
         }
         return;
       }
-      if (connection.pendingQueueFull()) {
+      int room = maxWaiting - sent.size();
+      if (connection.pendingQueueFull() || room <= 0) {
         return;
       }
-      Queued queued = overflow.poll();
-      if (!queued.reply.future().isComplete()) {
-        dispatch(connection, queued);
+      Queued head = overflow.poll();
+      if (head.key == null || maxBatch == 1) {
+        if (!head.reply.future().isComplete()) {
+          dispatch(connection, head);
+        }
+        continue;
       }
+      List<Queued> batch = new ArrayList<>();
+      batch.add(head);
+      int limit = Math.min(maxBatch, room);
+      Queued next;
+      while (batch.size() < limit && (next = overflow.peek()) != null && head.key.equals(next.key)) {
+        batch.add(overflow.poll());
+      }
+      batch.removeIf(queued -> queued.reply.future().isComplete());
+      if (batch.size() == 1) {
+        dispatch(connection, batch.get(0));
+      } else if (!batch.isEmpty()) {
+        dispatchBatch(connection, batch);
+      }
+    }
+  }
+
+  /** Fails a command at once when too many already wait; whether it did. */
+  private boolean refusedForOverflow(Queued queued) {
+    if (overflow.size() + pass.size() < MAX_OVERFLOW) {
+      return false;
+    }
+    queued.reply.tryFail(new RedisUnavailableException(name + ": " + MAX_OVERFLOW
+      + " commands already wait for the connection"));
+    return true;
+  }
+
+  /**
+   * One periodic check per link instead of a timer per command (timers cost more than the command itself at
+   * tens of thousands of publishes a second); a timeout is noticed up to one period late.
+   */
+  private void watchDeadlines(long timeoutMs) {
+    if (checkTimer == -1 && !closed) {
+      long periodMs = Math.max(MIN_CHECK_MS, Math.min(MAX_CHECK_MS, timeoutMs / 10));
+      checkTimer = vertx.setPeriodic(periodMs, id -> checkDeadlines());
     }
   }
 

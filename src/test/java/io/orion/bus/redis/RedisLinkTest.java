@@ -1,0 +1,212 @@
+package io.orion.bus.redis;
+
+import static io.orion.bus.support.BusTesting.await;
+import static io.orion.bus.support.BusTesting.awaitFailure;
+import static io.orion.bus.support.BusTesting.cmd;
+import static io.orion.bus.support.BusTesting.fresh;
+import static io.orion.bus.support.BusTesting.length;
+import static io.orion.bus.support.BusTesting.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.orion.bus.support.TestRedis;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Batched sends on a {@link RedisLink}: the commands of one event-loop pass on one key go out in one write, a
+ * command that fails fails alone and says what became of the others of its write, a key never fails another's
+ * commands, a small pipeline is respected, and a close fails what was not sent. On a Redis of the test's own, so
+ * that its read counter counts only this test's writes.
+ */
+@ExtendWith(VertxExtension.class)
+class RedisLinkTest {
+
+  private TestRedis redis;
+  private Redis client;
+  private Context context;
+  private RedisLink link;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    redis = TestRedis.startOwn();
+    client = Redis.createClient(vertx, redis.url());
+    context = vertx.getOrCreateContext();
+  }
+
+  @AfterEach
+  void tearDown(Vertx vertx) {
+    try {
+      await(vertx.close());
+    } finally {
+      redis.close();
+    }
+  }
+
+  @Test
+  void commandsOnOneKeyInOnePassGoOutInOneWrite(Vertx vertx) {
+    String stream = fresh("batched");
+    link(vertx, new JsonObject());
+    await(onContext(v -> link.send(Request.cmd(Command.PING))));
+    long readsBefore = readsProcessed();
+
+    List<Response> ids = await(onContext(v -> Future.all(xadds(stream, 100)).map(all -> all.<Response>list())));
+
+    long reads = readsProcessed() - readsBefore;
+    // One read for the write of 100 commands, one for the INFO that counts (the same test without batching
+    // takes one read per command on an idle server).
+    assertTrue(reads <= 3, "Redis processed " + reads + " reads for one batch of 100 commands");
+    assertEquals(100, ids.size());
+    assertEquals(100, length(client, stream));
+    List<String> inStream = cmd(client, "XRANGE", stream, "-", "+").stream().map(e -> e.get(0).toString()).toList();
+    assertEquals(ids.stream().map(Response::toString).toList(), inStream, "ids in the order of the sends");
+  }
+
+  @Test
+  void aFailedCommandFailsAloneAndTheOthersOfItsWriteAreTakenAndSaySo(Vertx vertx) {
+    String stream = fresh("partial");
+    link(vertx, new JsonObject());
+
+    List<Future<Response>> sends = await(onContext(v -> Future.succeededFuture(List.of(
+      link.sendBatched(stream, Request.cmd(Command.XADD).arg(stream).arg("*").arg("n").arg(1)),
+      link.sendBatched(stream, Request.cmd(Command.XADD).arg(stream).arg("0-0").arg("n").arg(2)),
+      link.sendBatched(stream, Request.cmd(Command.XADD).arg(stream).arg("*").arg("n").arg(3))))));
+
+    Throwable invalid = awaitFailure(sends.get(1));
+    ErrorType reply = assertInstanceOf(ErrorType.class, invalid);
+    assertTrue(reply.is("ERR") && reply.getMessage().contains("The ID specified in XADD"), reply.getMessage());
+    for (int i : new int[] {0, 2}) {
+      Throwable lost = awaitFailure(sends.get(i));
+      assertInstanceOf(IllegalStateException.class, lost);
+      assertTrue(lost.getMessage().contains("Redis took the command, but its reply was lost"), lost.getMessage());
+    }
+    assertEquals(List.of("1", "3"), cmd(client, "XRANGE", stream, "-", "+").stream()
+      .map(e -> e.get(1).get(1).toString()).toList(), "the commands around the failed one were written");
+  }
+
+  @Test
+  void aKeyOfTheWrongTypeFailsOnlyItsOwnCommands(Vertx vertx) {
+    String stream = fresh("good");
+    String wrong = fresh("wrong");
+    cmd(client, "SET", wrong, "not a stream");
+    link(vertx, new JsonObject());
+
+    List<List<Future<Response>>> sends = await(onContext(v -> {
+      List<Future<Response>> good = new ArrayList<>();
+      List<Future<Response>> bad = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        // Interleaved, in one pass: each key's commands go in a write of their own.
+        good.add(link.sendBatched(stream, xadd(stream, i)));
+        bad.add(link.sendBatched(wrong, xadd(wrong, i)));
+      }
+      return Future.succeededFuture(List.of(good, bad));
+    }));
+
+    sends.get(0).forEach(send -> assertTrue(await(send).toString().contains("-")));
+    for (Future<Response> send : sends.get(1)) {
+      ErrorType reply = assertInstanceOf(ErrorType.class, awaitFailure(send));
+      assertTrue(reply.is("WRONGTYPE"), reply.getMessage());
+    }
+    assertEquals(5, length(client, stream));
+  }
+
+  @Test
+  void aBatchNeverOverfillsASmallPipeline(Vertx vertx) {
+    String stream = fresh("small");
+    link(vertx, new JsonObject().put("maxWaitingHandlers", 8));
+
+    List<Response> ids = await(onContext(v -> Future.all(xadds(stream, 500)).map(all -> all.<Response>list())));
+
+    assertEquals(500, ids.stream().distinct().count());
+    assertEquals(500, length(client, stream));
+  }
+
+  @Test
+  void closeFailsTheCommandsOfThePassThatDidNotGoOut(Vertx vertx) {
+    String stream = fresh("closed");
+    link(vertx, new JsonObject());
+
+    List<Future<Response>> sends = await(onContext(v -> {
+      List<Future<Response>> all = xadds(stream, 10);
+      link.close();
+      all.add(link.sendBatched(stream, xadd(stream, 10)));
+      return Future.succeededFuture(all);
+    }));
+
+    for (Future<Response> send : sends) {
+      Throwable failure = awaitFailure(send);
+      assertInstanceOf(RedisUnavailableException.class, failure);
+      assertTrue(failure.getMessage().contains("connection closed"), failure.getMessage());
+    }
+    assertEquals(0, length(client, stream));
+  }
+
+  @Test
+  void batchedCommandsFailWhenRedisIsUnreachable(Vertx vertx) {
+    String stream = fresh("down");
+    link(vertx, new JsonObject());
+    redis.stop();
+
+    List<Future<Response>> sends = await(onContext(v -> Future.succeededFuture(xadds(stream, 10))));
+
+    Throwable first = awaitFailure(sends.get(0));
+    for (Future<Response> send : sends) {
+      assertEquals(first, awaitFailure(send), "the commands waiting for the connection fail with its failure");
+    }
+    redis.start();
+    until("the link connects again", () -> onContext(v -> Future.all(xadds(stream, 10)))
+      .toCompletionStage().toCompletableFuture().handle((ok, e) -> e == null).join());
+    assertEquals(10, length(client, stream));
+  }
+
+  /** The link under test, made on the test's context with {@code redis} options over the test's Redis. */
+  private void link(Vertx vertx, JsonObject redisOptions) {
+    RedisSettings settings = RedisSettings.fromJson(redisOptions.copy().put("connectionString", redis.url()));
+    link = await(onContext(v -> Future.succeededFuture(new RedisLink(vertx, client, settings, "test link", 5_000))));
+  }
+
+  /** {@code n} batched XADDs to {@code stream}, sent now; the caller is on the link's context. */
+  private List<Future<Response>> xadds(String stream, int n) {
+    List<Future<Response>> sends = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      sends.add(link.sendBatched(stream, xadd(stream, i)));
+    }
+    return sends;
+  }
+
+  private static Request xadd(String stream, int n) {
+    return StreamCommands.xadd(stream, 0, Buffer.buffer("{\"n\":" + n + "}"), Map.of());
+  }
+
+  /** Runs {@code action} on the test's context, as a verticle's code runs on its own. */
+  private <T> Future<T> onContext(Function<Void, Future<T>> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> action.apply(null).onComplete(result));
+    return result.future();
+  }
+
+  private long readsProcessed() {
+    String info = cmd(client, "INFO", "stats").toString();
+    return info.lines().filter(line -> line.startsWith("total_reads_processed:"))
+      .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).trim())).findFirst().orElseThrow();
+  }
+}
