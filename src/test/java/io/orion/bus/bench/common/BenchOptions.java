@@ -32,19 +32,21 @@ import java.util.Map;
  *                           {@code redis://127.0.0.1:6379}.
  * @param stallSeconds       how long a phase may go without a new delivery before it is given up (and what
  *                           is missing counts as lost). The value is in seconds. By default 30.
+ * @param heapEverySeconds   print the heap after a full GC and the RSS this often during the measured phase,
+ *                           to show whether memory grows in a long run; 0 means never. The value is in seconds.
  */
 public record BenchOptions(int messages, int producers, int consumers, int count, int maxInFlight, int rate,
                            int payloadBytes, long maxLen, int warmup, int window, int handlers,
                            int publisherInstances, int eventLoops, String csv, String redisUrl,
-                           int stallSeconds) {
+                           int stallSeconds, int heapEverySeconds) {
 
   public static final String USAGE = String.join("\n",
     "options (--name value or --name=value):",
     "  --messages N          messages measured (default 200000)",
     "  --producers N         concurrent publishers (default 2)",
     "  --consumers N         consumer instances (default 4)",
-    "  --count N             entries per read (default: orion-bus its config default; lettuce 100)",
-    "  --max-in-flight N     orion-bus deliveries awaiting a reply per instance (default: the bus's)",
+    "  --count N             entries per read (default 100; 0 = the implementation's: orion-bus 10, lettuce 100)",
+    "  --max-in-flight N     orion-bus deliveries awaiting a reply per instance (default 200; 0 = the bus's, 32)",
     "  --rate N              total publishes per second, 0 = as fast as possible (default 0)",
     "  --payload-bytes N     size of each message's data as JSON text (default 200)",
     "  --maxlen N            XADD MAXLEN ~ N, 0 = no trimming (default 100000)",
@@ -55,7 +57,8 @@ public record BenchOptions(int messages, int producers, int consumers, int count
     "  --event-loops N       orion-bus Vert.x event-loop threads (default: Vert.x's, twice the cores)",
     "  --csv FILE            append rate,throughput,p50_us,p99_us,p999_us,cpu_us_per_msg to FILE",
     "  --redis URL           Redis URL (default env REDIS_URL, else redis://127.0.0.1:6379)",
-    "  --stall-seconds N     give a phase up after N s without a delivery (default 30)");
+    "  --stall-seconds N     give a phase up after N s without a delivery (default 30)",
+    "  --heap-every N        print heap after GC and RSS every N s of the measured phase (default 0 = never)");
 
   public BenchOptions {
     atLeast("messages", messages, 1);
@@ -72,6 +75,7 @@ public record BenchOptions(int messages, int producers, int consumers, int count
     atLeast("publisher-instances", publisherInstances, 1);
     atLeast("event-loops", eventLoops, 0);
     atLeast("stall-seconds", stallSeconds, 1);
+    atLeast("heap-every", heapEverySeconds, 0);
   }
 
   /**
@@ -113,7 +117,8 @@ public record BenchOptions(int messages, int producers, int consumers, int count
       in.integer("event-loops", 0),
       given.remove("csv"),
       given.getOrDefault("redis", env == null || env.isBlank() ? "redis://127.0.0.1:6379" : env.trim()),
-      in.integer("stall-seconds", 30));
+      in.integer("stall-seconds", 30),
+      in.integer("heap-every", 0));
     given.remove("redis");
     if (!given.isEmpty()) {
       throw new IllegalArgumentException("unknown option --" + given.keySet().iterator().next() + "\n" + USAGE);

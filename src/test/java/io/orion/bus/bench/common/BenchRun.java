@@ -90,7 +90,9 @@ public abstract class BenchRun {
         Report.printPhase(System.out, warmup.result(), "warmup");
       }
       report.begin();
+      HeapWatch watch = HeapWatch.start(options.heapEverySeconds(), measured);
       runPhase(measured);
+      watch.stop();
       report.end();
       Phase.Result result = measured.result();
       long pending = probe.awaitNoPending(stream, group, PENDING_SETTLE_MS);

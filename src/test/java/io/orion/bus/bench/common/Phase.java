@@ -179,6 +179,11 @@ public final class Phase {
     }
   }
 
+  /** Messages delivered at least once so far. */
+  public long deliveredSoFar() {
+    return distinct.get();
+  }
+
   /** The results of the phase, read once it is over. */
   public Result result() {
     double secs = Math.max(1, lastDeliveryNanos - startNanos) / 1e9;

@@ -144,6 +144,16 @@ public final class Report {
    * @param contextSwitches voluntary and involuntary, summed over the live threads (Linux; 0 elsewhere)
    * @param userSysTicks    the process's user and system CPU time in clock ticks (Linux; 0 elsewhere)
    */
+  /** The heap in use right after a full GC, in bytes. */
+  static long heapAfterGc() {
+    return Jvm.heapAfterGc();
+  }
+
+  /** The process's resident set, in KiB; -1 where unknown. */
+  static long rssKb() {
+    return Jvm.rssKb();
+  }
+
   private record Jvm(long cpuNanos, long allocatedBytes, long gcCount, long gcMillis, long contextSwitches,
                      long[] userSysTicks) {
 
