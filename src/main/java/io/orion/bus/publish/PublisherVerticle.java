@@ -154,7 +154,7 @@ public final class PublisherVerticle extends VerticleBase {
     if (target == null) {
       target = target(contract);
     }
-    Map<String, String> meta = headers.size() == 1 ? Map.of() : meta(headers);
+    Map<String, String> meta = onlyContract(headers) ? Map.of() : meta(headers);
     Buffer data = body.toBuffer();
     if (data.length() > options.maxMessageBytes()) {
       throw new Refused("message data is " + data.length() + " bytes, over maxMessageBytes "
@@ -175,6 +175,16 @@ public final class PublisherVerticle extends VerticleBase {
     Target target = new Target(stream, PublisherCounters.of(stream));
     targets.put(contract, target);
     return target;
+  }
+
+  /** Whether the request has no header but the contract: no metadata to look at. */
+  private static boolean onlyContract(MultiMap headers) {
+    for (Map.Entry<String, String> header : headers) {
+      if (!header.getKey().equalsIgnoreCase(CONTRACT_HEADER)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The metadata of a request: its headers but the contract. */

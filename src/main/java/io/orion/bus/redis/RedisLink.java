@@ -8,6 +8,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
+import io.vertx.redis.client.impl.RedisStandaloneConnection;
 import io.vertx.redis.client.impl.types.ErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,8 @@ public final class RedisLink {
   private static final Pattern BATCH_FAILURE = Pattern.compile("ERR \\[(\\d+)] (.*)");
   /** An error reply's code: its first word in capitals, such as WRONGTYPE or NOGROUP. */
   private static final Pattern ERROR_CODE = Pattern.compile("[A-Z][A-Z_]*( .*)?");
+  /** How a Java exception reads as text: a qualified class name, then maybe its message. */
+  private static final Pattern JAVA_EXCEPTION = Pattern.compile("[a-zA-Z_$][\\w$]*(\\.[\\w$]+)+(: .*)?");
 
   /**
    * A command, the key it may share a write on (null: none), its deadline, the generation of the connection
@@ -148,7 +152,8 @@ public final class RedisLink {
 
   /**
    * Sends one command on {@code key} with the link's timeout, as {@link #send(Request)} does, but at the end of
-   * this pass of the event loop, in one write with the other commands on that key sent until then.
+   * this pass of the event loop, in one write with the other commands on that key sent until then (so a
+   * command given to {@code send} in the same pass may go out first).
    * <p>
    * When one command of a write fails, the others on its key still get their own replies, except where the
    * client lost them: a command that Redis took but whose reply was lost that way fails with an
@@ -216,12 +221,21 @@ public final class RedisLink {
     return connection != null;
   }
 
-  /** Drops the current connection, so that the next command connects again. */
+  /**
+   * Drops the current connection, so that the next command connects again. The socket is closed, not given
+   * back to the client's pool (which {@code close()} of a pooled connection does), so that the next connect
+   * cannot lease the same silent socket again.
+   */
   public void reset() {
     RedisConnection current = connection;
     if (current != null) {
       connection = null;
-      current.close();
+      RedisConnection actual = current instanceof PooledRedisConnection pooled ? pooled.actual() : current;
+      if (actual instanceof RedisStandaloneConnection standalone) {
+        standalone.forceClose();
+      } else {
+        current.close();
+      }
     }
   }
 
@@ -304,7 +318,7 @@ public final class RedisLink {
         Matcher matcher = BATCH_FAILURE.matcher(line);
         int index = matcher.matches() ? Integer.parseInt(matcher.group(1)) : -1;
         if (index >= 0 && index < size) {
-          causes[index] = errorReply(matcher.group(2));
+          causes[index] = commandFailure(matcher.group(2));
           named = true;
         }
       }
@@ -321,8 +335,15 @@ public final class RedisLink {
     return causes;
   }
 
-  /** An error reply as Redis sent it: the client strips the {@code ERR} code of the errors it lists. */
-  private static ErrorType errorReply(String cause) {
+  /**
+   * The failure of one command of a batch, from the text the client gives it: a Java exception (the connection
+   * failed: the outcome is unknown), else an error reply as Redis sent it (the client strips the {@code ERR}
+   * code of the errors it lists).
+   */
+  private Throwable commandFailure(String cause) {
+    if (JAVA_EXCEPTION.matcher(cause).matches()) {
+      return new RedisUnavailableException(name + ": the connection failed with the command unanswered: " + cause);
+    }
     return ErrorType.create(ERROR_CODE.matcher(cause).matches() ? cause : "ERR " + cause);
   }
 
@@ -414,6 +435,8 @@ public final class RedisLink {
     long now = System.nanoTime();
     expire(sent, now);
     expire(overflow, now);
+    // Expired commands made room in the pipeline, or the connection was dropped: what waits goes on.
+    drain();
     if (sent.isEmpty() && overflow.isEmpty() && checkTimer != -1) {
       vertx.cancelTimer(checkTimer);
       checkTimer = -1;

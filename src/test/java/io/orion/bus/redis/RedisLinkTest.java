@@ -7,7 +7,9 @@ import static io.orion.bus.support.BusTesting.fresh;
 import static io.orion.bus.support.BusTesting.length;
 import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orion.bus.support.TestRedis;
@@ -26,6 +28,7 @@ import io.vertx.redis.client.impl.types.ErrorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Batched sends on a {@link RedisLink}: the commands of one event-loop pass on one key go out in one write, a
  * command that fails fails alone and says what became of the others of its write, a key never fails another's
- * commands, a small pipeline is respected, and a close fails what was not sent. On a Redis of the test's own, so
+ * commands, a small pipeline is respected, and a close fails what was not sent; a connection that went silent
+ * is closed, never leased again from the client's pool. On a Redis of the test's own, so
  * that its read counter counts only this test's writes.
  */
 @ExtendWith(VertxExtension.class)
@@ -178,10 +182,32 @@ class RedisLinkTest {
     assertEquals(10, length(client, stream));
   }
 
+  @Test
+  void aConnectionSilentPastTheTimeoutIsClosedAndNotUsedAgain(Vertx vertx) {
+    link(vertx, new JsonObject(), 300);
+    long first = await(onContext(v -> link.send(Request.cmd(Command.CLIENT).arg("ID")))).toLong();
+    redis.cli("CLIENT", "PAUSE", "1500", "ALL");
+
+    Throwable silent = awaitFailure(onContext(v -> link.send(Request.cmd(Command.PING))));
+    assertInstanceOf(TimeoutException.class, silent);
+
+    // Once Redis answers again, the link works on a new connection, and the silent one is gone.
+    long second = await(onContext(v -> link.send(Request.cmd(Command.CLIENT).arg("ID"), 10_000))).toLong();
+    assertNotEquals(first, second, "the silent connection was used again");
+    assertFalse(cmd(client, "CLIENT", "LIST").toString().contains("id=" + first + " "),
+      "the silent connection is still open");
+  }
+
   /** The link under test, made on the test's context with {@code redis} options over the test's Redis. */
   private void link(Vertx vertx, JsonObject redisOptions) {
+    link(vertx, redisOptions, 5_000);
+  }
+
+  private void link(Vertx vertx, JsonObject redisOptions, long timeoutMs) {
     RedisSettings settings = RedisSettings.fromJson(redisOptions.copy().put("connectionString", redis.url()));
-    link = await(onContext(v -> Future.succeededFuture(new RedisLink(vertx, client, settings, "test link", 5_000))));
+    Redis linkClient = Redis.createClient(vertx, settings.toOptions());
+    link = await(onContext(v -> Future.succeededFuture(
+      new RedisLink(vertx, linkClient, settings, "test link", timeoutMs))));
   }
 
   /** {@code n} batched XADDs to {@code stream}, sent now; the caller is on the link's context. */
