@@ -58,7 +58,7 @@ public final class Bench extends BenchRun {
 
   @Override
   protected String implementation() {
-    return "orion-bus";
+    return options.eventBusOnly() ? "event-bus-only" : "orion-bus";
   }
 
   @Override
@@ -80,6 +80,11 @@ public final class Bench extends BenchRun {
     vertx = Vertx.vertx(vertxOptions);
     JsonObject redis = new JsonObject().put("connectionString", options.redisUrl());
     await(vertx.deployVerticle(() -> new Handler(), new DeploymentOptions().setInstances(options.handlers())));
+    if (options.eventBusOnly()) {
+      EventBusOnly.deploy(vertx, publishAddress, deliveryAddress, options.consumers());
+      deployProducers();
+      return;
+    }
     await(vertx.deployVerticle(PublisherVerticle.class, new DeploymentOptions()
       .setInstances(options.publisherInstances())
       .setConfig(new JsonObject()
@@ -102,6 +107,10 @@ public final class Bench extends BenchRun {
     }
     await(vertx.deployVerticle(ConsumerVerticle.class, new DeploymentOptions().setInstances(options.consumers())
       .setConfig(consumer)));
+    deployProducers();
+  }
+
+  private void deployProducers() throws Exception {
     AtomicInteger index = new AtomicInteger();
     await(vertx.deployVerticle(() -> {
       Producer producer = new Producer(index.getAndIncrement());

@@ -34,11 +34,13 @@ import java.util.Map;
  *                           is missing counts as lost). The value is in seconds. By default 30.
  * @param heapEverySeconds   print the heap after a full GC and the RSS this often during the measured phase,
  *                           to show whether memory grows in a long run; 0 means never. The value is in seconds.
+ * @param eventBusOnly       orion-bus: the same event-bus hops, codecs and JSON work without Redis (the floor of
+ *                           any event-bus bridge of this contract); {@code --event-bus-only 1}. By default 0.
  */
 public record BenchOptions(int messages, int producers, int consumers, int count, int maxInFlight, int rate,
                            int payloadBytes, long maxLen, int warmup, int window, int handlers,
                            int publisherInstances, int eventLoops, String csv, String redisUrl,
-                           int stallSeconds, int heapEverySeconds) {
+                           int stallSeconds, int heapEverySeconds, boolean eventBusOnly) {
 
   public static final String USAGE = String.join("\n",
     "options (--name value or --name=value):",
@@ -58,7 +60,8 @@ public record BenchOptions(int messages, int producers, int consumers, int count
     "  --csv FILE            append rate,throughput,p50_us,p99_us,p999_us,cpu_us_per_msg to FILE",
     "  --redis URL           Redis URL (default env REDIS_URL, else redis://127.0.0.1:6379)",
     "  --stall-seconds N     give a phase up after N s without a delivery (default 30)",
-    "  --heap-every N        print heap after GC and RSS every N s of the measured phase (default 0 = never)");
+    "  --heap-every N        print heap after GC and RSS every N s of the measured phase (default 0 = never)",
+    "  --event-bus-only 1    orion-bus: the same event-bus hops and JSON work with no Redis (default 0)");
 
   public BenchOptions {
     atLeast("messages", messages, 1);
@@ -118,7 +121,8 @@ public record BenchOptions(int messages, int producers, int consumers, int count
       given.remove("csv"),
       given.getOrDefault("redis", env == null || env.isBlank() ? "redis://127.0.0.1:6379" : env.trim()),
       in.integer("stall-seconds", 30),
-      in.integer("heap-every", 0));
+      in.integer("heap-every", 0),
+      in.integer("event-bus-only", 0) == 1);
     given.remove("redis");
     if (!given.isEmpty()) {
       throw new IllegalArgumentException("unknown option --" + given.keySet().iterator().next() + "\n" + USAGE);
