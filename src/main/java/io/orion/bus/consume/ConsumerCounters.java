@@ -30,6 +30,11 @@ public final class ConsumerCounters {
   public final LongAdder poison = new LongAdder();
   /** Pending ids whose entries were trimmed or deleted, acknowledged and skipped. */
   public final LongAdder trimmed = new LongAdder();
+  /**
+   * Entries found trimmed before the group read them ({@code maxLen} below the backlog), plus one per find of
+   * unread entries deleted with {@code XDEL}: lost to the group. Counted by one instance per process.
+   */
+  public final LongAdder unreadRemoved = new LongAdder();
   /** Entries taken over from other consumers (or from a failed delivery) after claimIdleMs. */
   public final LongAdder reclaimed = new LongAdder();
   /** Connections to Redis made again after one was lost. */

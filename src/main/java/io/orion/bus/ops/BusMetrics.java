@@ -30,7 +30,7 @@ import java.util.function.Function;
  *   <li>consumer counters, from {@link ConsumerCounters}: {@code orion_delivered_total}, {@code
  *   orion_redelivered_total}, {@code orion_acked_total}, {@code orion_failed_total}, {@code orion_timed_out_total},
  *   {@code orion_no_handler_total}, {@code orion_dead_lettered_total}, {@code orion_poison_total}, {@code
- *   orion_trimmed_total}, {@code orion_reclaimed_total}, {@code orion_reconnects_total}, {@code
+ *   orion_trimmed_total}, {@code orion_unread_removed_total}, {@code orion_reclaimed_total}, {@code orion_reconnects_total}, {@code
  *   orion_groups_recreated_total}, {@code orion_consumers_removed_total}, {@code orion_ack_failures_total}, and the
  *   gauge {@code orion_in_flight};</li>
  *   <li>publisher counters, from {@link PublisherCounters} (stream {@code ""} for requests without a valid
@@ -59,6 +59,8 @@ public final class BusMetrics {
       c -> c.poison),
     new CounterMeter<>("orion.trimmed", "Pending entries found trimmed or deleted, acknowledged and skipped",
       c -> c.trimmed),
+    new CounterMeter<>("orion.unread.removed", "Entries trimmed (or finds of entries deleted) before the group"
+      + " read them", c -> c.unreadRemoved),
     new CounterMeter<>("orion.reclaimed", "Entries taken over after claimIdleMs", c -> c.reclaimed),
     new CounterMeter<>("orion.reconnects", "Connections to Redis made again after one was lost", c -> c.reconnects),
     new CounterMeter<>("orion.groups.recreated", "Times the group or its stream was created again",

@@ -38,6 +38,37 @@ public final class StreamCommands {
     "end",
     "return {removed, kept}");
 
+  /**
+   * For group ARGV[1] of stream KEYS[1] (Redis 7.0 and later): how many entries were removed before the group
+   * read them. Trimming removes entries from the head: when no entry up to the group's last delivered id is left,
+   * every entry still in the stream is unread, and the entries added but neither read by the group nor still there
+   * were trimmed unread (entries-added - entries-read - length; a group that has read nothing has read 0 even
+   * where Redis does not keep the count). An unread entry deleted with XDEL shows as the
+   * stream's highest deleted id past the group's last delivered id. Replies {trimmed unread, highest deleted id,
+   * last delivered id}; nil when the stream, the group or the counters (Redis before 7.0) are missing.
+   */
+  private static final String UNREAD_REMOVED = String.join("\n",
+    "local ok, stream = pcall(redis.call, 'XINFO', 'STREAM', KEYS[1])",
+    "if not ok then return nil end",
+    "local s = {}",
+    "for i = 1, #stream, 2 do s[stream[i]] = stream[i + 1] end",
+    "if not s['entries-added'] or not s['max-deleted-entry-id'] then return nil end",
+    "local group",
+    "for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do",
+    "  local info = {}",
+    "  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end",
+    "  if info['name'] == ARGV[1] then group = info end",
+    "end",
+    "if not group then return nil end",
+    "local last = group['last-delivered-id']",
+    "local trimmed = 0",
+    "local read = group['entries-read']",
+    "if not read and last == '0-0' then read = 0 end",
+    "if read and #redis.call('XRANGE', KEYS[1], '-', last, 'COUNT', 1) == 0 then",
+    "  trimmed = math.max(0, s['entries-added'] - read - s['length'])",
+    "end",
+    "return {trimmed, s['max-deleted-entry-id'], last}");
+
   private StreamCommands() {
   }
 
@@ -124,6 +155,15 @@ public final class StreamCommands {
                                             String spare) {
     return Request.cmd(Command.EVAL).arg(REMOVE_IDLE_CONSUMERS).arg(1).arg(stream).arg(group).arg(minIdleMs)
       .arg(only == null ? "" : only).arg(spare == null ? "" : spare);
+  }
+
+  /**
+   * Entries of the stream removed before the group read them: a reply of three, the number trimmed unread, the
+   * stream's highest deleted id and the group's last delivered id (an unread entry was deleted when the second is
+   * past the third); nil where Redis is older than 7.0 or the stream or group is missing.
+   */
+  public static Request unreadRemoved(String stream, String group) {
+    return Request.cmd(Command.EVAL).arg(UNREAD_REMOVED).arg(1).arg(stream).arg(group);
   }
 
   /** {@code CLIENT ID}. */

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orion.bus.config.Names;
 import io.orion.bus.redis.PendingEntry;
+import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.redis.StreamReplies;
 import io.orion.bus.support.TestRedis;
@@ -29,6 +30,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Response;
 import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -314,6 +316,50 @@ class DeliveryGuaranteesTest {
   @Test
   void streamDeletedAtRunTimeIsCreatedAgain() {
     assertConsumesAgainAfter("DEL", stream);
+  }
+
+  @Test
+  void entriesTrimmedBeforeTheGroupReadThemAreReported() {
+    createGroup();
+    for (int i = 0; i < 5; i++) {
+      xadd("data", "{\"n\":" + i + "}");
+    }
+    // The stream is cut to nothing before any consumer read it: a maxLen below the backlog does this.
+    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    List<Got> got = handle((msg, g) -> msg.reply("ok"));
+
+    deploy(config());
+
+    until("the 5 entries trimmed unread reported", () -> counters().unreadRemoved.sum() == 5);
+    String next = xadd("data", "{\"n\":5}");
+    until("later entries still delivered", () -> idsOf(got).contains(next));
+    assertEquals(1, got.size(), "only the entry added after the trim: the trimmed ones are gone");
+  }
+
+  @Test
+  void onlyEntriesRemovedBeforeTheGroupReadThemCountAsUnreadRemoved() {
+    createGroup();
+    xadd("data", "{\"n\":1}");
+    String read = xadd("data", "{\"n\":2}");
+    cmd(raw, "XREADGROUP", "GROUP", group, "reader", "COUNT", 10, "STREAMS", stream, ">");
+    xadd("data", "{\"n\":3}");
+
+    cmd(raw, "XTRIM", stream, "MAXLEN", 1);
+    assertEquals(0, unreadRemoved().get(0).toLong(), "the two entries trimmed had been read");
+
+    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    assertEquals(1, unreadRemoved().get(0).toLong(), "the third was trimmed unread");
+
+    String deleted = xadd("data", "{\"n\":4}");
+    cmd(raw, "XDEL", stream, deleted);
+    Response afterDelete = unreadRemoved();
+    assertEquals(List.of(deleted, read), List.of(afterDelete.get(1).toString(), afterDelete.get(2).toString()));
+    assertTrue(StreamEntry.compareIds(afterDelete.get(1).toString(), afterDelete.get(2).toString()) > 0,
+      "an unread entry deleted shows as a deleted id past the group's last read one");
+  }
+
+  private Response unreadRemoved() {
+    return await(raw.send(StreamCommands.unreadRemoved(stream, group)));
   }
 
   @Test
