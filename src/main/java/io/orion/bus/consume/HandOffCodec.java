@@ -10,13 +10,13 @@ import io.vertx.core.json.JsonObject;
  * fresh {@link JsonObject} and never touches it again, so the event bus's default copy on every local send
  * would be work for nothing. Over a clustered event bus it goes as JSON text, like the default codec.
  */
-final class HandOffCodec implements MessageCodec<JsonObject, JsonObject> {
+public final class HandOffCodec implements MessageCodec<JsonObject, JsonObject> {
 
   /** The codec's name in {@code DeliveryOptions.setCodecName}. */
-  static final String NAME = "orion.json.hand-off";
+  public static final String NAME = "orion.json.hand-off";
 
   /** Registers the codec on this Vert.x once; instances starting side by side may all call it. */
-  static void register(Vertx vertx) {
+  public static void register(Vertx vertx) {
     synchronized (HandOffCodec.class) {
       try {
         vertx.eventBus().registerCodec(new HandOffCodec());

@@ -1,5 +1,6 @@
 package io.orion.bus.bench;
 
+import io.orion.bus.consume.HandOffCodec;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -7,7 +8,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -20,17 +20,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * this contract pays before it talks to Redis. A publisher verticle takes each request (a JsonObject and a
  * contract header), encodes it as the publisher does, replies with an id, and hands the bytes to one of the
  * consumer verticles on their own event loops (where Redis would be); a consumer decodes them into a JsonObject
- * and requests the handler with the five delivery headers and a no-copy codec, as the bus's consumers do.
+ * and requests the handler with the five delivery headers and the bus's no-copy codec, as its consumers do.
  */
 final class EventBusOnly {
-
-  private static final String CODEC = "bench.json.hand-off";
 
   private EventBusOnly() {
   }
 
   static void deploy(Vertx vertx, String publishAddress, String deliveryAddress, int consumers) throws Exception {
-    vertx.eventBus().registerCodec(new HandOff());
+    HandOffCodec.register(vertx);
     List<Consumer> deployed = new ArrayList<>();
     AtomicInteger index = new AtomicInteger();
     vertx.deployVerticle(() -> {
@@ -86,38 +84,10 @@ final class EventBusOnly {
 
     private void deliver(Buffer data, long seq) {
       JsonObject body = new JsonObject(data);
-      DeliveryOptions options = new DeliveryOptions().setSendTimeout(30_000).setCodecName(CODEC)
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(30_000).setCodecName(HandOffCodec.NAME)
         .addHeader("stream", "floor:events").addHeader("id", seq + "-0").addHeader("group", "floor")
         .addHeader("consumer", name).addHeader("deliveries", "1");
       vertx.eventBus().request(address, body, options);
-    }
-  }
-
-  /** Hands a JsonObject to a local consumer without a copy. */
-  private static final class HandOff implements MessageCodec<JsonObject, JsonObject> {
-    @Override
-    public void encodeToWire(Buffer buffer, JsonObject body) {
-      throw new UnsupportedOperationException("local only");
-    }
-
-    @Override
-    public JsonObject decodeFromWire(int pos, Buffer buffer) {
-      throw new UnsupportedOperationException("local only");
-    }
-
-    @Override
-    public JsonObject transform(JsonObject body) {
-      return body;
-    }
-
-    @Override
-    public String name() {
-      return CODEC;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
     }
   }
 }
