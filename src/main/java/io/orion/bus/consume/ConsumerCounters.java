@@ -2,6 +2,7 @@ package io.orion.bus.consume;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -31,10 +32,10 @@ public final class ConsumerCounters {
   /** Pending ids whose entries were trimmed or deleted, acknowledged and skipped. */
   public final LongAdder trimmed = new LongAdder();
   /**
-   * Entries found trimmed before the group read them ({@code maxLen} below the backlog), plus one per find of
-   * unread entries deleted with {@code XDEL}: lost to the group. Counted by one instance per process.
+   * Entries of the stream trimmed before the group read them ({@code maxLen} below the backlog), as Redis's counters
+   * last told it (they can tell only while nothing the group has read is left in the stream); -1 before they could.
    */
-  public final LongAdder unreadRemoved = new LongAdder();
+  final AtomicLong trimmedUnreadMeasured = new AtomicLong(-1);
   /** Entries taken over from other consumers (or from a failed delivery) after claimIdleMs. */
   public final LongAdder reclaimed = new LongAdder();
   /** Connections to Redis made again after one was lost. */
@@ -45,6 +46,12 @@ public final class ConsumerCounters {
   public final LongAdder consumersRemoved = new LongAdder();
   /** XACK commands that failed (the entries stay pending and come back). */
   public final LongAdder ackFailures = new LongAdder();
+  /** Entries trimmed before the group read them as Redis last told; NaN before it could: a gauge. */
+  public double trimmedUnread() {
+    long measured = trimmedUnreadMeasured.get();
+    return measured < 0 ? Double.NaN : measured;
+  }
+
   /** Deliveries awaiting a reply now (held ones included), across the instances: a gauge, not a count. */
   public final LongAdder inFlight = new LongAdder();
 

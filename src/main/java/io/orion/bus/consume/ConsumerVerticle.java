@@ -3,7 +3,6 @@ package io.orion.bus.consume;
 import io.orion.bus.config.ConsumerOptions;
 import io.orion.bus.redis.RedisLink;
 import io.orion.bus.redis.StreamCommands;
-import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.redis.StreamReplies;
 import io.orion.bus.shutdown.ShutdownChain;
 import io.vertx.core.Future;
@@ -13,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One consumer of a Redis Streams consumer group, feeding each entry to a local event-bus address and
@@ -40,7 +40,7 @@ public final class ConsumerVerticle extends VerticleBase {
    * silent and is replaced. The value is in milliseconds.
    */
   static final long COMMAND_TIMEOUT_MS = 10_000;
-  /** How often one instance per process and group looks for entries removed before the group read them. */
+  /** How often each instance looks for entries trimmed before the group read them. */
   static final long UNREAD_CHECK_MS = 10_000;
 
   private ConsumerOptions options;
@@ -53,9 +53,6 @@ public final class ConsumerVerticle extends VerticleBase {
   private long reclaimTimer = -1;
   private long sweepTimer = -1;
   private long unreadTimer = -1;
-  /** Entries trimmed unread already reported, and the highest deleted id reported as unread (or null). */
-  private long reportedTrimmed;
-  private String reportedDeleted;
 
   @Override
   public Future<?> start() {
@@ -79,11 +76,9 @@ public final class ConsumerVerticle extends VerticleBase {
       .onSuccess(v -> {
         reclaimTimer = vertx.setPeriodic(periodMs(options.claimIdleMs()), id -> intake.reclaimDue());
         sweepTimer = vertx.setPeriodic(periodMs(options.consumerIdleMs()), id -> sweep());
-        if (index == 0) {
-          // One watcher per process and group is enough.
-          checkUnreadRemoved();
-          unreadTimer = vertx.setPeriodic(UNREAD_CHECK_MS, id -> checkUnreadRemoved());
-        }
+        // Every instance looks (whichever instances scaling leaves); they share what was measured and reported.
+        checkTrimmedUnread();
+        unreadTimer = vertx.setPeriodic(UNREAD_CHECK_MS, id -> checkTrimmedUnread());
         LOG.info("{}: delivering to '{}' (Redis {}, maxInFlight {}, claimIdleMs {}, maxDeliveries {})",
           scope.label(), options.address(), options.redis().describe(), options.maxInFlight(),
           options.claimIdleMs(), options.maxDeliveries());
@@ -149,35 +144,27 @@ public final class ConsumerVerticle extends VerticleBase {
   }
 
   /**
-   * Warns when entries were trimmed or deleted before the group read them: they are gone from Redis, never
-   * pending, so nothing can bring them back, but nobody should learn of it from a missing order. Counts the
-   * entries trimmed unread (each once per process) and the finds of unread entries deleted (once per new highest
-   * deleted id). Best effort: the trimmed count is read while no entry the group has read is left in the stream.
+   * Warns when entries were trimmed before the group read them: they are gone from Redis, never pending, so
+   * nothing can bring them back, but nobody should learn of it from a missing order. Redis's counters can tell only
+   * at times (see {@link StreamCommands#trimmedUnread}); what they last told is the gauge, and each rise is warned
+   * about once per process, whichever instance sees it.
    */
-  private void checkUnreadRemoved() {
-    scope.commands().send(StreamCommands.unreadRemoved(scope.stream(), scope.group()))
+  private void checkTrimmedUnread() {
+    scope.commands().send(StreamCommands.trimmedUnread(scope.stream(), scope.group()))
       .onSuccess(reply -> {
-        if (reply == null || reply.size() < 3) {
+        long trimmed = reply == null ? -1 : reply.toLong();
+        AtomicLong measured = scope.counters().trimmedUnreadMeasured;
+        long before = measured.get();
+        if (trimmed < 0 || trimmed == before || !measured.compareAndSet(before, trimmed)) {
           return;
         }
-        long trimmed = reply.get(0).toLong();
-        String maxDeleted = reply.get(1).toString();
-        String lastDelivered = reply.get(2).toString();
-        if (trimmed > reportedTrimmed) {
-          scope.counters().unreadRemoved.add(trimmed - reportedTrimmed);
-          LOG.warn("{}: {} entries were trimmed before the group read them ({} since the last check): they are"
-            + " lost to the group; is maxLen below the backlog?", scope.label(), trimmed, trimmed - reportedTrimmed);
-          reportedTrimmed = trimmed;
-        }
-        if (StreamEntry.compareIds(maxDeleted, lastDelivered) > 0
-          && (reportedDeleted == null || StreamEntry.compareIds(maxDeleted, reportedDeleted) > 0)) {
-          reportedDeleted = maxDeleted;
-          scope.counters().unreadRemoved.increment();
-          LOG.warn("{}: entries the group had not read were deleted (up to id {}, the group had read up to {}):"
-            + " they are lost to the group", scope.label(), maxDeleted, lastDelivered);
+        if (trimmed > Math.max(0, before)) {
+          LOG.warn("{}: {} entries of the stream were trimmed before the group read them{}: they are lost to the"
+            + " group; is maxLen below the backlog?", scope.label(), trimmed,
+            before > 0 ? " (" + (trimmed - before) + " since the last count)" : "");
         }
       })
-      .onFailure(e -> LOG.debug("{}: unread-removal check failed: {}", scope.label(), e.getMessage()));
+      .onFailure(e -> LOG.debug("{}: trimmed-unread check failed: {}", scope.label(), e.getMessage()));
   }
 
   /** Half the interval, so that what is due is found within 1.5 intervals. */

@@ -30,9 +30,9 @@ import java.util.function.Function;
  *   <li>consumer counters, from {@link ConsumerCounters}: {@code orion_delivered_total}, {@code
  *   orion_redelivered_total}, {@code orion_acked_total}, {@code orion_failed_total}, {@code orion_timed_out_total},
  *   {@code orion_no_handler_total}, {@code orion_dead_lettered_total}, {@code orion_poison_total}, {@code
- *   orion_trimmed_total}, {@code orion_unread_removed_total}, {@code orion_reclaimed_total}, {@code orion_reconnects_total}, {@code
+ *   orion_trimmed_total}, {@code orion_reclaimed_total}, {@code orion_reconnects_total}, {@code
  *   orion_groups_recreated_total}, {@code orion_consumers_removed_total}, {@code orion_ack_failures_total}, and the
- *   gauge {@code orion_in_flight};</li>
+ *   gauges {@code orion_in_flight} and {@code orion_group_trimmed_unread} (NaN until Redis could tell);</li>
  *   <li>publisher counters, from {@link PublisherCounters} (stream {@code ""} for requests without a valid
  *   contract): {@code orion_published_total}, {@code orion_publish_rejected_total}, {@code
  *   orion_publish_unavailable_total};</li>
@@ -59,8 +59,6 @@ public final class BusMetrics {
       c -> c.poison),
     new CounterMeter<>("orion.trimmed", "Pending entries found trimmed or deleted, acknowledged and skipped",
       c -> c.trimmed),
-    new CounterMeter<>("orion.unread.removed", "Entries trimmed (or finds of entries deleted) before the group"
-      + " read them", c -> c.unreadRemoved),
     new CounterMeter<>("orion.reclaimed", "Entries taken over after claimIdleMs", c -> c.reclaimed),
     new CounterMeter<>("orion.reconnects", "Connections to Redis made again after one was lost", c -> c.reconnects),
     new CounterMeter<>("orion.groups.recreated", "Times the group or its stream was created again",
@@ -116,6 +114,9 @@ public final class BusMetrics {
         CONSUMER_COUNTERS.forEach(meter -> register(meter, counters, tags));
         Gauge.builder("orion.in.flight", counters, c -> c.inFlight.sum())
           .description("Deliveries awaiting a reply now").tags(tags).strongReference(true).register(registry);
+        Gauge.builder("orion.group.trimmed.unread", counters, ConsumerCounters::trimmedUnread)
+          .description("Entries trimmed before the group read them, as Redis last told (NaN: not told yet)")
+          .tags(tags).strongReference(true).register(registry);
       }
     }
     PublisherCounters.all().forEach((stream, counters) -> {

@@ -222,9 +222,10 @@ public final class RedisLink {
   }
 
   /**
-   * Drops the current connection, so that the next command connects again. The socket is closed, not given
-   * back to the client's pool (which {@code close()} of a pooled connection does), so that the next connect
-   * cannot lease the same silent socket again.
+   * Drops the current connection, so that the next command connects again. On a standalone Redis the socket is
+   * closed, not given back to the client's pool (which {@code close()} of a pooled connection does), so that the
+   * next connect cannot lease the same silent socket again; the client's other topologies wrap their connections
+   * beyond reach and get {@code close()}.
    */
   public void reset() {
     RedisConnection current = connection;
@@ -437,7 +438,7 @@ public final class RedisLink {
     expire(overflow, now);
     // Expired commands made room in the pipeline, or the connection was dropped: what waits goes on.
     drain();
-    if (sent.isEmpty() && overflow.isEmpty() && checkTimer != -1) {
+    if (sent.isEmpty() && overflow.isEmpty() && pass.isEmpty() && checkTimer != -1) {
       vertx.cancelTimer(checkTimer);
       checkTimer = -1;
     }

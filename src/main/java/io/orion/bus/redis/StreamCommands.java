@@ -39,35 +39,31 @@ public final class StreamCommands {
     "return {removed, kept}");
 
   /**
-   * For group ARGV[1] of stream KEYS[1] (Redis 7.0 and later): how many entries were removed before the group
-   * read them. Trimming removes entries from the head: when no entry up to the group's last delivered id is left,
-   * every entry still in the stream is unread, and the entries added but neither read by the group nor still there
-   * were trimmed unread (entries-added - entries-read - length; a group that has read nothing has read 0 even
-   * where Redis does not keep the count). An unread entry deleted with XDEL shows as the
-   * stream's highest deleted id past the group's last delivered id. Replies {trimmed unread, highest deleted id,
-   * last delivered id}; nil when the stream, the group or the counters (Redis before 7.0) are missing.
+   * For group ARGV[1] of stream KEYS[1] (Redis 7.0 and later): how many entries were trimmed before the group read
+   * them. Trimming removes entries from the head: when no entry up to the group's last delivered id is left, every
+   * entry still in the stream is unread, and the entries added but neither read by the group nor still there were
+   * trimmed unread: entries-added - entries-read - length. Replies -1 when that cannot be told: the group's read
+   * counter is unknown to Redis (a group that has not read yet, or after XDEL or SETID), an entry the group has read
+   * is still there, or the stream, the group or the counters (Redis before 7.0) are missing.
    */
-  private static final String UNREAD_REMOVED = String.join("\n",
+  private static final String TRIMMED_UNREAD = String.join("\n",
     "local ok, stream = pcall(redis.call, 'XINFO', 'STREAM', KEYS[1])",
-    "if not ok then return nil end",
+    "if not ok then return -1 end",
     "local s = {}",
     "for i = 1, #stream, 2 do s[stream[i]] = stream[i + 1] end",
-    "if not s['entries-added'] or not s['max-deleted-entry-id'] then return nil end",
-    "local group",
+    "if not s['entries-added'] then return -1 end",
     "for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do",
     "  local info = {}",
     "  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end",
-    "  if info['name'] == ARGV[1] then group = info end",
+    "  if info['name'] == ARGV[1] then",
+    "    local read = info['entries-read']",
+    "    if not read or #redis.call('XRANGE', KEYS[1], '-', info['last-delivered-id'], 'COUNT', 1) > 0 then",
+    "      return -1",
+    "    end",
+    "    return math.max(0, s['entries-added'] - read - s['length'])",
+    "  end",
     "end",
-    "if not group then return nil end",
-    "local last = group['last-delivered-id']",
-    "local trimmed = 0",
-    "local read = group['entries-read']",
-    "if not read and last == '0-0' then read = 0 end",
-    "if read and #redis.call('XRANGE', KEYS[1], '-', last, 'COUNT', 1) == 0 then",
-    "  trimmed = math.max(0, s['entries-added'] - read - s['length'])",
-    "end",
-    "return {trimmed, s['max-deleted-entry-id'], last}");
+    "return -1");
 
   private StreamCommands() {
   }
@@ -158,12 +154,11 @@ public final class StreamCommands {
   }
 
   /**
-   * Entries of the stream removed before the group read them: a reply of three, the number trimmed unread, the
-   * stream's highest deleted id and the group's last delivered id (an unread entry was deleted when the second is
-   * past the third); nil where Redis is older than 7.0 or the stream or group is missing.
+   * How many entries of the stream were trimmed before the group read them, as far as Redis's counters tell now;
+   * -1 when they cannot tell (see the script).
    */
-  public static Request unreadRemoved(String stream, String group) {
-    return Request.cmd(Command.EVAL).arg(UNREAD_REMOVED).arg(1).arg(stream).arg(group);
+  public static Request trimmedUnread(String stream, String group) {
+    return Request.cmd(Command.EVAL).arg(TRIMMED_UNREAD).arg(1).arg(stream).arg(group);
   }
 
   /** {@code CLIENT ID}. */

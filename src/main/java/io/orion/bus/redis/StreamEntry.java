@@ -21,20 +21,6 @@ public record StreamEntry(String id, Buffer data, Map<String, String> meta, bool
   /** The prefix of metadata fields. */
   public static final String META_PREFIX = "meta.";
 
-  /** Compares two entry ids ({@code ms-seq}, both parts unsigned 64-bit) in stream order. */
-  public static int compareIds(String a, String b) {
-    int byTime = Long.compareUnsigned(idPart(a, 0), idPart(b, 0));
-    return byTime != 0 ? byTime : Long.compareUnsigned(idPart(a, 1), idPart(b, 1));
-  }
-
-  private static long idPart(String id, int part) {
-    int dash = id.indexOf('-');
-    if (part == 0) {
-      return Long.parseUnsignedLong(dash < 0 ? id : id.substring(0, dash));
-    }
-    return dash < 0 ? 0 : Long.parseUnsignedLong(id.substring(dash + 1));
-  }
-
   /** A pending id whose entry is gone. */
   public static StreamEntry gone(String id) {
     return new StreamEntry(id, null, Map.of(), true);
