@@ -46,12 +46,6 @@ public final class ConsumerCounters {
   public final LongAdder consumersRemoved = new LongAdder();
   /** XACK commands that failed (the entries stay pending and come back). */
   public final LongAdder ackFailures = new LongAdder();
-  /** Entries trimmed before the group read them as Redis last told; NaN before it could: a gauge. */
-  public double trimmedUnread() {
-    long measured = trimmedUnreadMeasured.get();
-    return measured < 0 ? Double.NaN : measured;
-  }
-
   /** Deliveries awaiting a reply now (held ones included), across the instances: a gauge, not a count. */
   public final LongAdder inFlight = new LongAdder();
 
@@ -66,6 +60,12 @@ public final class ConsumerCounters {
   /** The counters of a stream and group, created on first use. */
   public static ConsumerCounters of(String stream, String group) {
     return REGISTRY.computeIfAbsent(stream + " " + group, k -> new ConsumerCounters(stream, group));
+  }
+
+  /** Entries trimmed before the group read them as Redis last told; NaN before it could: a gauge. */
+  public double trimmedUnread() {
+    long measured = trimmedUnreadMeasured.get();
+    return measured < 0 ? Double.NaN : measured;
   }
 
   /** Every stream and group counted so far. */
