@@ -36,6 +36,8 @@ public final class ConsumerCounters {
    * last told it (they can tell only while nothing the group has read is left in the stream); -1 before they could.
    */
   final AtomicLong trimmedUnreadMeasured = new AtomicLong(-1);
+  /** When the next look for entries trimmed unread is due ({@link System#nanoTime}), shared by the instances. */
+  final AtomicLong trimmedUnreadDueNanos = new AtomicLong(System.nanoTime());
   /** Entries taken over from other consumers (or from a failed delivery) after claimIdleMs. */
   public final LongAdder reclaimed = new LongAdder();
   /** Connections to Redis made again after one was lost. */

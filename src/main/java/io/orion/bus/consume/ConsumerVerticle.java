@@ -40,7 +40,7 @@ public final class ConsumerVerticle extends VerticleBase {
    * silent and is replaced. The value is in milliseconds.
    */
   static final long COMMAND_TIMEOUT_MS = 10_000;
-  /** How often each instance looks for entries trimmed before the group read them. */
+  /** How often the instances of a process look for entries trimmed before the group read them. */
   static final long UNREAD_CHECK_MS = 10_000;
 
   private ConsumerOptions options;
@@ -76,7 +76,7 @@ public final class ConsumerVerticle extends VerticleBase {
       .onSuccess(v -> {
         reclaimTimer = vertx.setPeriodic(periodMs(options.claimIdleMs()), id -> intake.reclaimDue());
         sweepTimer = vertx.setPeriodic(periodMs(options.consumerIdleMs()), id -> sweep());
-        // Every instance looks (whichever instances scaling leaves); they share what was measured and reported.
+        // Every instance has the timer (whichever instances scaling leaves); one of them looks when it is due.
         checkTrimmedUnread();
         unreadTimer = vertx.setPeriodic(UNREAD_CHECK_MS, id -> checkTrimmedUnread());
         LOG.info("{}: delivering to '{}' (Redis {}, maxInFlight {}, claimIdleMs {}, maxDeliveries {})",
@@ -147,9 +147,16 @@ public final class ConsumerVerticle extends VerticleBase {
    * Warns when entries were trimmed before the group read them: they are gone from Redis, never pending, so
    * nothing can bring them back, but nobody should learn of it from a missing order. Redis's counters can tell only
    * at times (see {@link StreamCommands#trimmedUnread}); what they last told is the gauge, and each rise is warned
-   * about once per process, whichever instance sees it.
+   * about once per process, whichever instance sees it. One instance of the process asks when a look is due.
    */
   private void checkTrimmedUnread() {
+    AtomicLong due = scope.counters().trimmedUnreadDueNanos;
+    long now = System.nanoTime();
+    long dueNanos = due.get();
+    // Half the period: timers of the instances drift apart, and one of them still looks about every period.
+    if (now - dueNanos < 0 || !due.compareAndSet(dueNanos, now + UNREAD_CHECK_MS * 500_000)) {
+      return;
+    }
     scope.commands().send(StreamCommands.trimmedUnread(scope.stream(), scope.group()))
       .onSuccess(reply -> {
         long trimmed = reply == null ? -1 : reply.toLong();
