@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import redis.embedded.core.ExecutableProvider;
 
 class TestRedisTest {
 
@@ -141,6 +147,71 @@ class TestRedisTest {
         String viaCli = redis.cli(command.toArray(String[]::new));
         assertEquals(viaCli, viaSocket, "reply to " + command);
       }
+    }
+  }
+
+  @Test
+  void versionIsTheOneTheBinaryReports() throws Exception {
+    try (TestRedis redis = TestRedis.startOwn()) {
+      assertEquals(versionPrintedBy(TestRedis.serverBinary()), redis.version().toString());
+      assertTrue(redis.atLeast(redis.version().major(), redis.version().minor()));
+      assertFalse(redis.atLeast(redis.version().major() + 1, 0));
+    }
+  }
+
+  @Test
+  void ownRedisRunsTheBinaryTheSettingNames() throws Exception {
+    Path embedded = ExecutableProvider.newJarResourceProvider().get().toPath();
+    String before = System.getProperty("test.redis.server");
+    System.setProperty("test.redis.server", embedded.toString());
+    try (TestRedis redis = TestRedis.startOwn()) {
+      assertEquals(embedded, TestRedis.serverBinary());
+      assertEquals(versionPrintedBy(embedded), redis.version().toString());
+    } finally {
+      restore("test.redis.server", before);
+    }
+  }
+
+  @Test
+  void aSettingThatNamesNoExecutableFailsWithTheName() {
+    String before = System.getProperty("test.redis.server");
+    System.setProperty("test.redis.server", "/no/such/redis-server");
+    try {
+      IllegalStateException e = assertThrows(IllegalStateException.class, TestRedis::startOwn);
+      assertTrue(e.getMessage().contains("TEST_REDIS_SERVER"), e.getMessage());
+      assertTrue(e.getMessage().contains("/no/such/redis-server"), e.getMessage());
+    } finally {
+      restore("test.redis.server", before);
+    }
+  }
+
+  @Test
+  void anotherVersionThanTheExpectedOneFailsTheStart() {
+    String before = System.getProperty("test.redis.version");
+    System.setProperty("test.redis.version", "1.0");
+    try {
+      IllegalStateException e = assertThrows(IllegalStateException.class, TestRedis::startOwn);
+      assertTrue(e.getMessage().contains("asks for 1.0"), e.getMessage());
+    } finally {
+      restore("test.redis.version", before);
+    }
+  }
+
+  /** What {@code redis-server --version} prints after {@code v=}, e.g. 7.0.15. */
+  private static String versionPrintedBy(Path binary) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(10, TimeUnit.SECONDS), "redis-server --version did not exit");
+    Matcher m = Pattern.compile("v=(\\d+\\.\\d+\\.\\d+)").matcher(output);
+    assertTrue(m.find(), output);
+    return m.group(1);
+  }
+
+  private static void restore(String property, String value) {
+    if (value == null) {
+      System.clearProperty(property);
+    } else {
+      System.setProperty(property, value);
     }
   }
 }
