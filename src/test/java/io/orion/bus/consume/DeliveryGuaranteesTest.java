@@ -325,15 +325,7 @@ class DeliveryGuaranteesTest {
   @Test
   void entriesTrimmedBeforeTheGroupReadThemAreReported() {
     redis.assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
-    createGroup();
-    xadd("data", "{\"n\":0}");
-    // Another consumer reads the first entry, so that Redis counts what the group has read.
-    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
-    for (int i = 1; i <= 5; i++) {
-      xadd("data", "{\"n\":" + i + "}");
-    }
-    // The stream is cut to nothing before the 5 were read: a maxLen below the backlog does this.
-    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    trimFiveEntriesUnread();
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
 
     deploy(config());
@@ -368,13 +360,7 @@ class DeliveryGuaranteesTest {
   @Test
   void beforeRedis70TheTrimmedUnreadCountCannotTellAndConsumingGoesOn() {
     assumeFalse(redis.atLeast(7, 0), "Redis " + redis.version() + " has the counters: the tests above cover it");
-    createGroup();
-    xadd("data", "{\"n\":0}");
-    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
-    for (int i = 1; i <= 5; i++) {
-      xadd("data", "{\"n\":" + i + "}");
-    }
-    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    trimFiveEntriesUnread();
 
     assertEquals(-1, trimmedUnread(), "no entries-added nor entries-read before 7.0: cannot tell, not an error");
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
@@ -382,6 +368,19 @@ class DeliveryGuaranteesTest {
     String next = xadd("data", "{\"n\":6}");
     until("later entries delivered", () -> idsOf(got).contains(next));
     assertTrue(Double.isNaN(counters().trimmedUnread()), "the gauge says it cannot tell");
+  }
+
+  /** The group reads one entry, then 5 more are added and the stream is cut to nothing before it reads them. */
+  private void trimFiveEntriesUnread() {
+    createGroup();
+    xadd("data", "{\"n\":0}");
+    // Another consumer reads the first entry, so that Redis counts what the group has read.
+    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
+    for (int i = 1; i <= 5; i++) {
+      xadd("data", "{\"n\":" + i + "}");
+    }
+    // A maxLen below the backlog does this.
+    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
   }
 
   private long trimmedUnread() {

@@ -162,39 +162,31 @@ class TestRedisTest {
   @Test
   void ownRedisRunsTheBinaryTheSettingNames() throws Exception {
     Path embedded = ExecutableProvider.newJarResourceProvider().get().toPath();
-    String before = System.getProperty("test.redis.server");
-    System.setProperty("test.redis.server", embedded.toString());
-    try (TestRedis redis = TestRedis.startOwn()) {
-      assertEquals(embedded, TestRedis.serverBinary());
-      assertEquals(versionPrintedBy(embedded), redis.version().toString());
-    } finally {
-      restore("test.redis.server", before);
-    }
+    String printed = versionPrintedBy(embedded);
+
+    withProperty("test.redis.server", embedded.toString(), () -> {
+      try (TestRedis redis = TestRedis.startOwn()) {
+        assertEquals(embedded, TestRedis.serverBinary());
+        assertEquals(printed, redis.version().toString());
+      }
+    });
   }
 
   @Test
   void aSettingThatNamesNoExecutableFailsWithTheName() {
-    String before = System.getProperty("test.redis.server");
-    System.setProperty("test.redis.server", "/no/such/redis-server");
-    try {
+    withProperty("test.redis.server", "/no/such/redis-server", () -> {
       IllegalStateException e = assertThrows(IllegalStateException.class, TestRedis::startOwn);
       assertTrue(e.getMessage().contains("TEST_REDIS_SERVER"), e.getMessage());
       assertTrue(e.getMessage().contains("/no/such/redis-server"), e.getMessage());
-    } finally {
-      restore("test.redis.server", before);
-    }
+    });
   }
 
   @Test
   void anotherVersionThanTheExpectedOneFailsTheStart() {
-    String before = System.getProperty("test.redis.version");
-    System.setProperty("test.redis.version", "1.0");
-    try {
+    withProperty("test.redis.version", "1.0", () -> {
       IllegalStateException e = assertThrows(IllegalStateException.class, TestRedis::startOwn);
       assertTrue(e.getMessage().contains("asks for 1.0"), e.getMessage());
-    } finally {
-      restore("test.redis.version", before);
-    }
+    });
   }
 
   /** What {@code redis-server --version} prints after {@code v=}, e.g. 7.0.15. */
@@ -207,11 +199,18 @@ class TestRedisTest {
     return m.group(1);
   }
 
-  private static void restore(String property, String value) {
-    if (value == null) {
-      System.clearProperty(property);
-    } else {
-      System.setProperty(property, value);
+  /** Runs {@code body} with the system property set to {@code value}, then puts back what it was. */
+  private static void withProperty(String property, String value, Runnable body) {
+    String before = System.getProperty(property);
+    System.setProperty(property, value);
+    try {
+      body.run();
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
     }
   }
 }
