@@ -14,6 +14,7 @@ import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.orion.bus.config.Names;
 import io.orion.bus.redis.PendingEntry;
@@ -317,17 +318,14 @@ class DeliveryGuaranteesTest {
     assertConsumesAgainAfter("DEL", stream);
   }
 
+  /** What the trimmed-unread count reads; a skipped test names it with the version found. */
+  private static final String TRIMMED_UNREAD_COUNTERS =
+    "the trimmed-unread count (XINFO STREAM entries-added, XINFO GROUPS entries-read)";
+
   @Test
   void entriesTrimmedBeforeTheGroupReadThemAreReported() {
-    createGroup();
-    xadd("data", "{\"n\":0}");
-    // Another consumer reads the first entry, so that Redis counts what the group has read.
-    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
-    for (int i = 1; i <= 5; i++) {
-      xadd("data", "{\"n\":" + i + "}");
-    }
-    // The stream is cut to nothing before the 5 were read: a maxLen below the backlog does this.
-    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    redis.assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
+    trimFiveEntriesUnread();
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
 
     deploy(config());
@@ -340,6 +338,7 @@ class DeliveryGuaranteesTest {
 
   @Test
   void onlyEntriesTrimmedBeforeTheGroupReadThemCountAsTrimmedUnread() {
+    redis.assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
     createGroup();
     assertEquals(-1, trimmedUnread(), "a group that has read nothing: Redis has no count to tell from");
     xadd("data", "{\"n\":1}");
@@ -356,6 +355,32 @@ class DeliveryGuaranteesTest {
 
     xadd("data", "{\"n\":4}");
     assertEquals(1, trimmedUnread(), "a new entry changes nothing");
+  }
+
+  @Test
+  void beforeRedis70TheTrimmedUnreadCountCannotTellAndConsumingGoesOn() {
+    assumeFalse(redis.atLeast(7, 0), "Redis " + redis.version() + " has the counters: the tests above cover it");
+    trimFiveEntriesUnread();
+
+    assertEquals(-1, trimmedUnread(), "no entries-added nor entries-read before 7.0: cannot tell, not an error");
+    List<Got> got = handle((msg, g) -> msg.reply("ok"));
+    deploy(config());
+    String next = xadd("data", "{\"n\":6}");
+    until("later entries delivered", () -> idsOf(got).contains(next));
+    assertTrue(Double.isNaN(counters().trimmedUnread()), "the gauge says it cannot tell");
+  }
+
+  /** The group reads one entry, then 5 more are added and the stream is cut to nothing before it reads them. */
+  private void trimFiveEntriesUnread() {
+    createGroup();
+    xadd("data", "{\"n\":0}");
+    // Another consumer reads the first entry, so that Redis counts what the group has read.
+    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
+    for (int i = 1; i <= 5; i++) {
+      xadd("data", "{\"n\":" + i + "}");
+    }
+    // A maxLen below the backlog does this.
+    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
   }
 
   private long trimmedUnread() {

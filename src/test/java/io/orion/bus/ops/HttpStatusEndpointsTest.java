@@ -180,7 +180,11 @@ class HttpStatusEndpointsTest {
     JsonObject shownGroup = shown.getJsonArray("groups").getJsonObject(0);
     assertEquals(group, shownGroup.getString("name"));
     assertEquals(2L, shownGroup.getLong("pending"));
-    assertEquals(0L, shownGroup.getLong("lag"));
+    if (REDIS.atLeast(7, 0)) {
+      assertEquals(0L, shownGroup.getLong("lag"));
+    } else {
+      assertNull(shownGroup.getValue("lag"), "Redis before 7.0 has no lag in XINFO GROUPS: " + shownGroup.encode());
+    }
     JsonArray consumers = shownGroup.getJsonArray("consumers");
     assertEquals(1, consumers.size(), consumers.encode());
     assertEquals("c-0", consumers.getJsonObject(0).getString("name"));
@@ -230,7 +234,8 @@ class HttpStatusEndpointsTest {
     assertEquals(0.0, sample(text, "orion_failed_total", labels));
     assertEquals(0.0, sample(text, "orion_dead_lettered_total", labels));
     assertEquals(0.0, sample(text, "orion_in_flight", labels));
-    assertEquals(0.0, sample(text, "orion_group_lag", labels));
+    // Redis before 7.0 has no lag in XINFO GROUPS: the gauge says it cannot tell.
+    assertEquals(REDIS.atLeast(7, 0) ? 0.0 : Double.NaN, sample(text, "orion_group_lag", labels));
     // The entries the group read are all still in the stream: Redis cannot tell what was trimmed unread.
     assertTrue(Double.isNaN(sample(text, "orion_group_trimmed_unread", labels)), "trimmed-unread gauge not told yet");
     assertTrue(text.contains("\njvm_memory_used_bytes{"), "JVM metrics are served too");

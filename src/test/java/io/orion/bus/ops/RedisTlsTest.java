@@ -43,8 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The bus over TLS ({@code rediss://}) to a redis-server with a self-signed certificate, when the machine's
- * redis-server is built with TLS; skipped otherwise.
+ * The bus over TLS ({@code rediss://}) to a redis-server with a self-signed certificate, when the redis-server the
+ * tests start ({@link TestRedis#serverBinary()}) is built with TLS; skipped otherwise.
  */
 @ExtendWith(VertxExtension.class)
 class RedisTlsTest {
@@ -58,7 +58,8 @@ class RedisTlsTest {
 
   @BeforeAll
   static void startRedisWithTls() throws Exception {
-    assumeTrue(redisServerHasTls(), "redis-server is built without TLS");
+    Path binary = TestRedis.serverBinary();
+    assumeTrue(hasTls(binary), () -> "TLS tests skipped: " + binary + " is built without TLS");
     dir = Files.createTempDirectory("orion-tls-");
     certificate = selfSignedCertificate(dir);
     tlsPort = OpsTesting.freePort();
@@ -86,10 +87,10 @@ class RedisTlsTest {
    * A redis-server without TLS refuses {@code --tls-port} as a bad directive; one with TLS, given no port at all,
    * says it listens nowhere and exits.
    */
-  private static boolean redisServerHasTls() throws IOException, InterruptedException {
+  private static boolean hasTls(Path binary) throws IOException, InterruptedException {
     Process process;
     try {
-      process = new ProcessBuilder("redis-server", "--port", "0", "--tls-port", "0").redirectErrorStream(true)
+      process = new ProcessBuilder(binary.toString(), "--port", "0", "--tls-port", "0").redirectErrorStream(true)
         .start();
     } catch (IOException e) {
       return false;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -181,8 +182,16 @@ class PublisherVerticleTest {
       .toList();
     assertEquals(List.of(), failures);
     assertEquals(burst, new HashSet<>(replies.stream().map(Future::result).toList()).size());
-    // Every one was written; the default maxLen (10000) trims the oldest.
-    assertEquals(burst, cmd(redis, "XINFO", "STREAM", stream).get("entries-added").toLong());
+    // Every one was written; the default maxLen (10000) trims the oldest, so the stream holds exactly the newest
+    // of the replied ids, and (Redis 7.0+, which counts them) entries-added is the burst.
+    List<String> kept = entries(redis, stream).stream().map(StreamEntry::id).toList();
+    Comparator<String> byId = Comparator.<String>comparingLong(id -> Long.parseLong(id.substring(0, id.indexOf('-'))))
+      .thenComparingLong(id -> Long.parseLong(id.substring(id.indexOf('-') + 1)));
+    assertEquals(kept, replies.stream().map(Future::result).sorted(byId)
+      .filter(id -> byId.compare(id, kept.get(0)) >= 0).toList());
+    if (REDIS.atLeast(7, 0)) {
+      assertEquals(burst, cmd(redis, "XINFO", "STREAM", stream).get("entries-added").toLong());
+    }
   }
 
   @Test

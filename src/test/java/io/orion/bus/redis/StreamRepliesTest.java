@@ -81,8 +81,16 @@ class StreamRepliesTest {
       AutoClaim claim = StreamReplies.autoClaim(await(redis.send(
         StreamCommands.autoClaimIds(stream, "g", "c2", 0, "0-0", 10))));
       assertTrue(claim.done());
-      assertEquals(List.of(second), claim.ids());
-      assertEquals(List.of(first), claim.deleted());
+      if (REDIS.atLeast(7, 0)) {
+        assertEquals(List.of(second), claim.ids());
+        assertEquals(List.of(first), claim.deleted());
+      } else {
+        // Redis 6.2 replies without the list of deleted ids: the deleted entry is claimed like any other and stays
+        // pending until it is acknowledged (the consumer finds it gone when it claims it with its fields).
+        assertEquals(List.of(first, second), claim.ids());
+        assertEquals(List.of(), claim.deleted());
+        cmd(redis, "XACK", stream, "g", first);
+      }
 
       List<StreamEntry> claimed = StreamReplies.entries(await(redis.send(
         StreamCommands.claim(stream, "g", "c3", List.of(second)))));

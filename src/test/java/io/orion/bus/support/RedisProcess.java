@@ -25,6 +25,12 @@ import redis.embedded.core.ExecutableProvider;
 final class RedisProcess {
 
   static final String LOOPBACK = "127.0.0.1";
+  /**
+   * The redis-server binary the tests start, when set: system property {@value #SERVER_PROPERTY}, else env
+   * {@value #SERVER_ENV} (not {@code ORION_*}: the bus reads those as config).
+   */
+  static final String SERVER_PROPERTY = "test.redis.server";
+  static final String SERVER_ENV = "TEST_REDIS_SERVER";
   private static final long START_TIMEOUT_MS = 10_000;
   private static final long STOP_TIMEOUT_MS = 10_000;
   private static final long POLL_MS = 20;
@@ -35,14 +41,16 @@ final class RedisProcess {
   private static Path embeddedBinary;
 
   final int port;
+  final Binary binary;
   private final List<String> command;
   private final Path dir;
   private final Path log;
   /** Guarded by this. */
   private Process process;
 
-  private RedisProcess(int port, List<String> command, Path dir) {
+  private RedisProcess(int port, Binary binary, List<String> command, Path dir) {
     this.port = port;
+    this.binary = binary;
     this.command = List.copyOf(command);
     this.dir = dir;
     this.log = dir.resolve("redis.log");
@@ -53,14 +61,14 @@ final class RedisProcess {
    * --appendonly no --dir D} followed by {@code extraArgs}, on a free port and a fresh directory.
    */
   static RedisProcess create(List<String> extraArgs) throws IOException {
-    String binary = redisServerBinary().toString();
+    Binary binary = serverBinary();
     int port = freePort();
     Path dir = Files.createTempDirectory("orion-test-redis-");
-    List<String> command = new ArrayList<>(List.of(binary, "--bind", LOOPBACK,
+    List<String> command = new ArrayList<>(List.of(binary.path().toString(), "--bind", LOOPBACK,
         "--port", String.valueOf(port), "--save", "", "--appendonly", "no",
         "--dir", dir.toString()));
     command.addAll(extraArgs);
-    return new RedisProcess(port, command, dir);
+    return new RedisProcess(port, binary, command, dir);
   }
 
   /** Starts the process and returns once it answers PING; kills it when it does not in time. */
@@ -149,18 +157,51 @@ final class RedisProcess {
     }
   }
 
-  /** {@code redis-server} from PATH, else the one bundled in embedded-redis, extracted once. */
-  private static synchronized Path redisServerBinary() throws IOException {
+  /**
+   * The {@code redis-server} the tests start: the one named by {@value #SERVER_PROPERTY} or {@value #SERVER_ENV},
+   * else the one on PATH, else the one bundled in embedded-redis, extracted once.
+   *
+   * @throws IllegalStateException when the named one is not an executable file
+   */
+  static synchronized Binary serverBinary() throws IOException {
+    Optional<String> chosen = setting(SERVER_PROPERTY, SERVER_ENV);
+    if (chosen.isPresent()) {
+      Path path = Path.of(chosen.get());
+      if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+        throw new IllegalStateException(SERVER_ENV + " (or -D" + SERVER_PROPERTY + ") names " + path
+            + ", which is not an executable file");
+      }
+      return new Binary(path, System.getProperty(SERVER_PROPERTY) != null ? "-D" + SERVER_PROPERTY : SERVER_ENV);
+    }
     Optional<Path> onPath = onPath("redis-server");
     if (onPath.isPresent()) {
-      return onPath.get();
+      return new Binary(onPath.get(), "PATH");
     }
     if (embeddedBinary == null) {
       // Copies the jar resource for this OS and architecture (detected with `uname`) to a fresh
       // temp directory, marks it executable and deleteOnExit.
       embeddedBinary = ExecutableProvider.newJarResourceProvider().get().toPath();
     }
-    return embeddedBinary;
+    return new Binary(embeddedBinary, "embedded-redis");
+  }
+
+  /** A redis-server binary and where it was found: {@value #SERVER_ENV} (or the property), PATH or embedded-redis. */
+  record Binary(Path path, String origin) {
+    @Override
+    public String toString() {
+      return path + " (from " + origin + ")";
+    }
+  }
+
+  /** Whether a binary is named by {@value #SERVER_PROPERTY} or {@value #SERVER_ENV}. */
+  static boolean serverBinaryChosen() {
+    return setting(SERVER_PROPERTY, SERVER_ENV).isPresent();
+  }
+
+  /** A test setting: the system property, else the environment variable; blank reads as unset. */
+  static Optional<String> setting(String property, String env) {
+    return Optional.ofNullable(System.getProperty(property)).or(() -> Optional.ofNullable(System.getenv(env)))
+        .map(String::trim).filter(value -> !value.isEmpty());
   }
 
   private static int freePort() throws IOException {

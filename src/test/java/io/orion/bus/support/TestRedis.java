@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -28,6 +29,12 @@ public final class TestRedis implements AutoCloseable {
   private static final String IMAGE = "redis:7-alpine";
   private static final int REDIS_PORT = 6379;
   private static final int CLI_TIMEOUT_MS = 10_000;
+  /**
+   * The version every test Redis must report when set, e.g. {@code 6.2} (system property {@value #VERSION_PROPERTY},
+   * else env {@value #VERSION_ENV}): a run meant for one version fails rather than pass on another.
+   */
+  private static final String VERSION_PROPERTY = "test.redis.version";
+  private static final String VERSION_ENV = "TEST_REDIS_VERSION";
 
   private static final Set<TestRedis> OPEN = ConcurrentHashMap.newKeySet();
 
@@ -53,6 +60,8 @@ public final class TestRedis implements AutoCloseable {
   private final AutoCloseable container;
   /** Null unless {@code source} is PROCESS. */
   private final RedisProcess process;
+  /** What {@code INFO server} reported when it was first asked, right after it was started or found. */
+  private volatile RedisVersion version;
   private volatile boolean closed;
 
   private TestRedis(Source source, URI uri, AutoCloseable container) {
@@ -82,21 +91,37 @@ public final class TestRedis implements AutoCloseable {
 
   /**
    * The Redis shared by every test of this JVM, created on first use: the one at env
-   * {@code REDIS_URL} when set, else a Testcontainers {@code redis:7-alpine} when Docker is
-   * available, else a {@code redis-server} process (from PATH, else the binary bundled in
+   * {@code REDIS_URL} when set; else a {@code redis-server} process when env
+   * {@code TEST_REDIS_SERVER} names the binary; else a Testcontainers {@code redis:7-alpine} when
+   * Docker is available; else a {@code redis-server} process (from PATH, else the binary bundled in
    * embedded-redis) on a free loopback port. Tests must use fresh keys: it may be a Redis that
    * others use too. Closed by a JVM shutdown hook.
+   *
+   * @throws IllegalStateException when env {@code TEST_REDIS_VERSION} is set and the Redis reports
+   *     another version
    */
   public static synchronized TestRedis shared() {
     if (shared == null || shared.closed) {
       String env = System.getenv("REDIS_URL");
+      TestRedis redis;
       if (env != null && !env.isBlank()) {
-        shared = register(new TestRedis(Source.REDIS_URL, URI.create(env.trim()), null));
+        redis = register(new TestRedis(Source.REDIS_URL, URI.create(env.trim()), null));
+      } else if (RedisProcess.serverBinaryChosen()) {
+        redis = startOwn();
       } else {
-        shared = Optional.ofNullable(inContainer()).orElseGet(() -> startOwn());
+        redis = Optional.ofNullable(inContainer()).orElseGet(() -> startOwn());
       }
-      LOG.log(Level.INFO, "Shared test Redis: {0} at {1}:{2,number,#}",
-          shared.source, shared.host, shared.port);
+      if (redis.source != Source.PROCESS) {
+        try {
+          redis.learnVersion();
+        } catch (RuntimeException e) {
+          redis.close();
+          throw e;
+        }
+      }
+      shared = redis;
+      LOG.log(Level.INFO, "Shared test Redis: {0} {1} at {2}:{3,number,#}",
+          shared.source, shared.version, shared.host, shared.port);
     }
     return shared;
   }
@@ -106,10 +131,13 @@ public final class TestRedis implements AutoCloseable {
    * embedded-redis) on a free loopback port, with {@code --save "" --appendonly no} and a fresh
    * temporary {@code --dir}, followed by {@code extraArgs}, which override those (e.g.
    * {@code "--appendonly", "yes"}). Its stdout and stderr go to {@code redis.log} in that
-   * directory. Returns once it answers PING.
+   * directory. Returns once it answers PING. The binary is the one env {@code TEST_REDIS_SERVER}
+   * (or system property {@code test.redis.server}) names, when set; it logs which binary and which
+   * version ({@code INFO server}) it started.
    *
-   * @throws IllegalStateException when it exits or does not answer PING within 10 seconds; the
-   *     message holds the tail of its log
+   * @throws IllegalStateException when it exits or does not answer PING within 10 seconds (the
+   *     message holds the tail of its log), or when env {@code TEST_REDIS_VERSION} is set and it
+   *     reports another version
    */
   public static TestRedis startOwn(String... extraArgs) {
     TestRedis redis;
@@ -120,6 +148,9 @@ public final class TestRedis implements AutoCloseable {
     }
     try {
       redis.process.start();
+      redis.learnVersion();
+      LOG.log(Level.INFO, "Started redis-server {0}, {1}, on {2}:{3,number,#}", redis.version,
+          redis.process.binary, redis.host, redis.port);
       return redis;
     } catch (RuntimeException e) {
       redis.close();
@@ -140,6 +171,41 @@ public final class TestRedis implements AutoCloseable {
   /** The host Redis listens on. */
   public String host() {
     return host;
+  }
+
+  /**
+   * The version this Redis reports ({@code INFO server} → {@code redis_version}), read when it was
+   * started or first found.
+   */
+  public RedisVersion version() {
+    return version;
+  }
+
+  /** Whether this Redis is version {@code major.minor} or later. */
+  public boolean atLeast(int major, int minor) {
+    return version.atLeast(major, minor);
+  }
+
+  /**
+   * Skips the calling test (a JUnit assumption) unless this Redis is {@code major.minor} or later,
+   * with a message that names {@code feature} and the version found.
+   */
+  public void assumeAtLeast(int major, int minor, String feature) {
+    Assumptions.assumeTrue(atLeast(major, minor), () -> feature + " needs Redis " + major + "."
+        + minor + " or later; the test Redis is " + version);
+  }
+
+  /**
+   * The {@code redis-server} binary that {@link #startOwn} starts: env {@code TEST_REDIS_SERVER}
+   * (or system property {@code test.redis.server}) when set, else the one on PATH, else the one
+   * bundled in embedded-redis. For tests that probe what the binary can do before they start it.
+   */
+  public static Path serverBinary() {
+    try {
+      return RedisProcess.serverBinary().path();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find a redis-server binary", e);
+    }
   }
 
   /**
@@ -222,6 +288,18 @@ public final class TestRedis implements AutoCloseable {
     } catch (Exception e) {
       LOG.log(Level.WARNING, "Closing the test Redis on port " + port + " failed", e);
     }
+  }
+
+  /** Asks the version, and checks it against {@code TEST_REDIS_VERSION} when that is set. */
+  private void learnVersion() {
+    RedisVersion reported = RedisVersion.fromInfo(cli("INFO", "server"));
+    Optional<String> expected = RedisProcess.setting(VERSION_PROPERTY, VERSION_ENV);
+    if (expected.isPresent() && !reported.matches(expected.get())) {
+      throw new IllegalStateException("The test Redis at " + host + ":" + port + " (" + source + ") is "
+          + reported + ", but " + VERSION_ENV + " (or -D" + VERSION_PROPERTY + ") asks for "
+          + expected.get());
+    }
+    version = reported;
   }
 
   private RedisProcess ownProcess(String action) {

@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import redis.embedded.core.ExecutableProvider;
 
 class TestRedisTest {
 
@@ -140,6 +146,70 @@ class TestRedisTest {
         String viaSocket = RespClient.call(redis.host(), redis.port(), 5_000, List.of(command));
         String viaCli = redis.cli(command.toArray(String[]::new));
         assertEquals(viaCli, viaSocket, "reply to " + command);
+      }
+    }
+  }
+
+  @Test
+  void versionIsTheOneTheBinaryReports() throws Exception {
+    try (TestRedis redis = TestRedis.startOwn()) {
+      assertEquals(versionPrintedBy(TestRedis.serverBinary()), redis.version().toString());
+      assertTrue(redis.atLeast(redis.version().major(), redis.version().minor()));
+      assertFalse(redis.atLeast(redis.version().major() + 1, 0));
+    }
+  }
+
+  @Test
+  void ownRedisRunsTheBinaryTheSettingNames() throws Exception {
+    Path embedded = ExecutableProvider.newJarResourceProvider().get().toPath();
+    String printed = versionPrintedBy(embedded);
+
+    withProperty("test.redis.server", embedded.toString(), () -> {
+      try (TestRedis redis = TestRedis.startOwn()) {
+        assertEquals(embedded, TestRedis.serverBinary());
+        assertEquals(printed, redis.version().toString());
+      }
+    });
+  }
+
+  @Test
+  void aSettingThatNamesNoExecutableFailsWithTheName() {
+    withProperty("test.redis.server", "/no/such/redis-server", () -> {
+      IllegalStateException e = assertThrows(IllegalStateException.class, TestRedis::startOwn);
+      assertTrue(e.getMessage().contains("TEST_REDIS_SERVER"), e.getMessage());
+      assertTrue(e.getMessage().contains("/no/such/redis-server"), e.getMessage());
+    });
+  }
+
+  @Test
+  void anotherVersionThanTheExpectedOneFailsTheStart() {
+    withProperty("test.redis.version", "1.0", () -> {
+      IllegalStateException e = assertThrows(IllegalStateException.class, TestRedis::startOwn);
+      assertTrue(e.getMessage().contains("asks for 1.0"), e.getMessage());
+    });
+  }
+
+  /** What {@code redis-server --version} prints after {@code v=}, e.g. 7.0.15. */
+  private static String versionPrintedBy(Path binary) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(10, TimeUnit.SECONDS), "redis-server --version did not exit");
+    Matcher m = Pattern.compile("v=(\\d+\\.\\d+\\.\\d+)").matcher(output);
+    assertTrue(m.find(), output);
+    return m.group(1);
+  }
+
+  /** Runs {@code body} with the system property set to {@code value}, then puts back what it was. */
+  private static void withProperty(String property, String value, Runnable body) {
+    String before = System.getProperty(property);
+    System.setProperty(property, value);
+    try {
+      body.run();
+    } finally {
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
       }
     }
   }
