@@ -2,6 +2,7 @@ package io.orion.bus.publish;
 
 import io.orion.bus.config.Names;
 import io.orion.bus.config.PublisherOptions;
+import io.orion.bus.redis.RedisErrors;
 import io.orion.bus.redis.RedisLink;
 import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.shutdown.ShutdownChain;
@@ -35,7 +36,9 @@ import java.util.Set;
  * Reply: the new entry's id as a String, sent once the entry is in Redis. Failures ({@code ReplyException}):
  * 400 for a body that is not a JSON object, a missing or invalid contract, a reserved metadata name or data
  * over {@code maxMessageBytes} (nothing is written); 503 when Redis is unreachable or does not answer within
- * {@code publishTimeoutMs} (the outcome is then unknown), and for requests that arrive once shutdown began.
+ * {@code publishTimeoutMs} (the outcome is then unknown), when its node is no master now (READONLY, LOADING,
+ * MASTERDOWN: not written; the connection is made again, so that a failover behind the same name is followed),
+ * and for requests that arrive once shutdown began.
  * <p>
  * Requests are pipelined on one connection of the instance's own, which comes back by itself after Redis
  * does. The verticle deploys whether or not Redis is reachable.
@@ -132,7 +135,8 @@ public final class PublisherVerticle extends VerticleBase {
         } else {
           counters.unavailable.increment();
           LOG.debug("cannot XADD to {}: {}", stream, ar.cause().getMessage());
-          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage());
+          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage()
+            + (RedisErrors.isNotServing(ar.cause()) ? " (not written)" : ""));
         }
         if (--inFlight == 0 && drained != null) {
           drained.tryComplete();
