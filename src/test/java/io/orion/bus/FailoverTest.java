@@ -9,6 +9,7 @@ import static io.orion.bus.support.BusTesting.fresh;
 import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.pending;
 import static io.orion.bus.support.BusTesting.publisherConfig;
+import static io.orion.bus.support.BusTesting.undeployAll;
 import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -75,8 +76,7 @@ class FailoverTest {
   @AfterEach
   void tearDown(Vertx vertx) {
     try {
-      // The bus first, while the address it uses still forwards.
-      await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()).otherwiseEmpty());
+      undeployAll(vertx);
       await(vertx.close());
     } finally {
       a.close();
