@@ -38,7 +38,8 @@ import java.util.Set;
  * over {@code maxMessageBytes} (nothing is written); 503 when Redis is unreachable or does not answer within
  * {@code publishTimeoutMs} (the outcome is then unknown), when its node is no master now (READONLY, LOADING,
  * MASTERDOWN: not written; the connection is made again, so that a failover behind the same name is followed),
- * and for requests that arrive once shutdown began.
+ * when the requests waiting for Redis already hold {@code maxQueuedBytes} of data (not written), and for requests
+ * that arrive once shutdown began.
  * <p>
  * Requests are pipelined on one connection of the instance's own, which comes back by itself after Redis
  * does. The verticle deploys whether or not Redis is reachable.
@@ -64,6 +65,10 @@ public final class PublisherVerticle extends VerticleBase {
   private MessageConsumer<Object> consumer;
   private boolean stopping;
   private int inFlight;
+  /** The data bytes of the requests in flight: what waits for, or is in, a write to Redis. */
+  private long queuedBytes;
+  /** Whether the backlog was found full since it was last empty (warned once per episode). */
+  private boolean backlogFull;
   private Promise<Void> drained;
   /** By contract: its stream and the stream's counters, found once instead of on every request. */
   private final Map<String, Target> targets = new HashMap<>();
@@ -124,6 +129,12 @@ public final class PublisherVerticle extends VerticleBase {
     }
     String stream = publish.target().stream();
     PublisherCounters counters = publish.target().counters();
+    int bytes = publish.data().length();
+    if (queuedBytes + bytes > options.maxQueuedBytes()) {
+      refuseForBacklog(message, counters, stream);
+      return;
+    }
+    queuedBytes += bytes;
     inFlight++;
     // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
     // unknown, as the contract says of a 503 on timeout. The XADDs of one event-loop pass go out in one write.
@@ -138,10 +149,27 @@ public final class PublisherVerticle extends VerticleBase {
           message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage()
             + (RedisErrors.isNotServing(ar.cause()) ? " (not written)" : ""));
         }
+        queuedBytes -= bytes;
+        if (queuedBytes == 0) {
+          backlogFull = false;
+        }
         if (--inFlight == 0 && drained != null) {
           drained.tryComplete();
         }
       });
+  }
+
+  /** Refuses a request that would take the data waiting for Redis past maxQueuedBytes; nothing is written. */
+  private void refuseForBacklog(Message<Object> message, PublisherCounters counters, String stream) {
+    counters.unavailable.increment();
+    if (!backlogFull) {
+      backlogFull = true;
+      LOG.warn("publisher {}: backlog full ({} bytes wait for Redis, maxQueuedBytes {}; first refused: {}): refusing"
+        + " publishes with 503 until Redis takes what waits", options.address(), queuedBytes, options.maxQueuedBytes(),
+        stream);
+    }
+    message.fail(UNAVAILABLE, "publisher backlog full: " + queuedBytes + " bytes queued (maxQueuedBytes "
+      + options.maxQueuedBytes() + "); not written");
   }
 
   private Publish validate(Message<Object> message) throws Refused {
