@@ -17,27 +17,32 @@ import java.util.Set;
  *                          The value is in milliseconds. By default 5 seconds.
  * @param maxMessageBytes   the largest {@code data} accepted, as UTF-8 JSON text, metadata not counted.
  *                          By default 1 MiB.
+ * @param maxQueuedBytes    the most {@code data} bytes, summed over the requests of a publisher instance that wait
+ *                          for or are in a write to Redis; a request past it is refused with 503, so that a slow
+ *                          or silent Redis cannot fill the heap. At least {@code maxMessageBytes}. By default 64 MiB.
  * @param address           the event-bus address publish requests are sent to. By default {@code orion.publish}.
  * @param instances         how many instances {@code BusVerticle} deploys. By default 1.
  */
 public record PublisherOptions(RedisSettings redis, String streamPrefix, long maxLen, long shutdownTimeoutMs,
-                               long publishTimeoutMs, int maxMessageBytes, String address, int instances) {
+                               long publishTimeoutMs, int maxMessageBytes, long maxQueuedBytes, String address,
+                               int instances) {
 
   public static final String DEFAULT_STREAM_PREFIX = "orion";
   public static final long DEFAULT_MAX_LEN = 10_000;
   public static final long DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
   public static final long DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 67_108_864;
   public static final String DEFAULT_ADDRESS = "orion.publish";
   public static final int DEFAULT_INSTANCES = 1;
 
   /** The keys a standalone publisher takes. */
   public static final Set<String> KEYS = Set.of("redis", "streamPrefix", "maxLen", "shutdownTimeoutMs",
-    "publishTimeoutMs", "maxMessageBytes", "address", "instances");
+    "publishTimeoutMs", "maxMessageBytes", "maxQueuedBytes", "address", "instances");
 
   /** The keys of a {@code publisher} section that the top level may give for every section. */
   static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "maxLen", "shutdownTimeoutMs",
-    "publishTimeoutMs", "maxMessageBytes");
+    "publishTimeoutMs", "maxMessageBytes", "maxQueuedBytes");
 
   /** Validates a standalone publisher's config; unknown keys are rejected. */
   public static PublisherOptions fromJson(JsonObject json) {
@@ -47,13 +52,21 @@ public record PublisherOptions(RedisSettings redis, String streamPrefix, long ma
   static PublisherOptions fromJson(JsonObject json, String where, Set<String> fromTop) {
     ConfigReader in = new ConfigReader(json, where, fromTop);
     in.rejectUnknown(KEYS);
+    int maxMessageBytes = in.intAtLeast("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1);
+    // Below maxMessageBytes, a message of a size in between could never be queued: a 503 for ever.
+    long maxQueuedBytes = in.longAtLeast("maxQueuedBytes", Math.max(DEFAULT_MAX_QUEUED_BYTES, maxMessageBytes), 1);
+    if (maxQueuedBytes < maxMessageBytes) {
+      throw in.invalid("maxQueuedBytes", "must be >= maxMessageBytes (" + maxMessageBytes + "), got "
+        + maxQueuedBytes);
+    }
     return new PublisherOptions(
       RedisSettings.fromJson(in.object("redis")),
       in.token("streamPrefix", DEFAULT_STREAM_PREFIX),
       in.longAtLeast("maxLen", DEFAULT_MAX_LEN, 0),
       in.longAtLeast("shutdownTimeoutMs", DEFAULT_SHUTDOWN_TIMEOUT_MS, 1),
       in.longAtLeast("publishTimeoutMs", DEFAULT_PUBLISH_TIMEOUT_MS, 1),
-      in.intAtLeast("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1),
+      maxMessageBytes,
+      maxQueuedBytes,
       in.string("address", DEFAULT_ADDRESS),
       in.intAtLeast("instances", DEFAULT_INSTANCES, 1));
   }
@@ -67,6 +80,7 @@ public record PublisherOptions(RedisSettings redis, String streamPrefix, long ma
       .put("shutdownTimeoutMs", shutdownTimeoutMs)
       .put("publishTimeoutMs", publishTimeoutMs)
       .put("maxMessageBytes", maxMessageBytes)
+      .put("maxQueuedBytes", maxQueuedBytes)
       .put("address", address)
       .put("instances", instances);
   }

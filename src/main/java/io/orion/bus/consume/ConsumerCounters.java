@@ -46,7 +46,7 @@ public final class ConsumerCounters {
   public final LongAdder groupsRecreated = new LongAdder();
   /** Idle consumers with nothing pending removed from the group. */
   public final LongAdder consumersRemoved = new LongAdder();
-  /** XACK commands that failed (the entries stay pending and come back). */
+  /** XACK commands that failed (sent again when the connection was at fault, else the entries come back). */
   public final LongAdder ackFailures = new LongAdder();
   /** Deliveries awaiting a reply now (held ones included), across the instances: a gauge, not a count. */
   public final LongAdder inFlight = new LongAdder();

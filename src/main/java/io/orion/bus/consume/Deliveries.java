@@ -58,15 +58,14 @@ final class Deliveries {
   private final Map<String, Delivery> inFlight = new HashMap<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final Backoff noHandlerBackoff = new Backoff(NO_HANDLER_MIN_BACKOFF_MS, NO_HANDLER_MAX_BACKOFF_MS);
-  private List<String> acks = new ArrayList<>();
-  private boolean ackScheduled;
-  private int acksOutstanding;
+  private final Acknowledgements acks;
   private int deadLettering;
   private boolean stopping;
   private Runnable onChange = () -> { };
 
   Deliveries(ConsumerScope scope) {
     this.scope = scope;
+    this.acks = new Acknowledgements(scope, this::changed);
   }
 
   /** Called after every change that may free a slot or settle a waiter. */
@@ -79,8 +78,9 @@ final class Deliveries {
     return inFlight.size();
   }
 
+  /** Whether an entry is in the hands of this instance: given to the handler, or done and being acknowledged. */
   boolean isInFlight(String id) {
-    return inFlight.containsKey(id);
+    return inFlight.containsKey(id) || acks.holds(id);
   }
 
   /** Nothing awaits a reply and no dead letter is being written. */
@@ -115,7 +115,7 @@ final class Deliveries {
   void skipGone(String id) {
     scope.counters().trimmed.increment();
     LOG.info("{}: entry {} was trimmed or deleted while pending: acknowledged and skipped", scope.label(), id);
-    queueAck(id);
+    acks.add(id);
   }
 
   /**
@@ -143,6 +143,7 @@ final class Deliveries {
   /** No new deliveries: held entries are let go (they stay pending); awaited replies still count. */
   void stop() {
     stopping = true;
+    acks.stop();
     for (Delivery delivery : new ArrayList<>(inFlight.values())) {
       if (delivery.retryTimer != -1) {
         release(delivery);
@@ -161,8 +162,8 @@ final class Deliveries {
 
   /** Sends the acknowledgements queued now and completes when every one sent has been answered. */
   Future<Void> flushAcks() {
-    flush();
-    return when(() -> acks.isEmpty() && acksOutstanding == 0);
+    acks.stop();
+    return when(acks::settled);
   }
 
   /** Settles the waiters whose condition holds. */
@@ -206,7 +207,7 @@ final class Deliveries {
     if (ar.succeeded()) {
       settle(id);
       noHandlerBackoff.reset();
-      queueAck(id);
+      acks.add(id);
       changed();
       return;
     }
@@ -291,36 +292,6 @@ final class Deliveries {
     if (inFlight.remove(id) != null) {
       scope.counters().inFlight.decrement();
     }
-  }
-
-  private void queueAck(String id) {
-    acks.add(id);
-    if (!ackScheduled) {
-      ackScheduled = true;
-      // Replies that arrive in the same turn of the event loop share one XACK.
-      scope.vertx().runOnContext(v -> flush());
-    }
-  }
-
-  private void flush() {
-    ackScheduled = false;
-    if (acks.isEmpty()) {
-      return;
-    }
-    List<String> batch = acks;
-    acks = new ArrayList<>();
-    acksOutstanding++;
-    scope.commands().send(StreamCommands.ack(scope.stream(), scope.group(), batch)).onComplete(ar -> {
-      acksOutstanding--;
-      if (ar.succeeded()) {
-        scope.counters().acked.add(batch.size());
-      } else {
-        scope.counters().ackFailures.increment();
-        LOG.warn("{}: cannot XACK {} entries (they stay pending and come back): {}", scope.label(), batch.size(),
-          ar.cause().getMessage());
-      }
-      changed();
-    });
   }
 
   private void changed() {

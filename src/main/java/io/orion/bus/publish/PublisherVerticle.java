@@ -2,6 +2,7 @@ package io.orion.bus.publish;
 
 import io.orion.bus.config.Names;
 import io.orion.bus.config.PublisherOptions;
+import io.orion.bus.redis.RedisErrors;
 import io.orion.bus.redis.RedisLink;
 import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.shutdown.ShutdownChain;
@@ -35,7 +36,10 @@ import java.util.Set;
  * Reply: the new entry's id as a String, sent once the entry is in Redis. Failures ({@code ReplyException}):
  * 400 for a body that is not a JSON object, a missing or invalid contract, a reserved metadata name or data
  * over {@code maxMessageBytes} (nothing is written); 503 when Redis is unreachable or does not answer within
- * {@code publishTimeoutMs} (the outcome is then unknown), and for requests that arrive once shutdown began.
+ * {@code publishTimeoutMs} (the outcome is then unknown), when its node is no master now (READONLY, LOADING,
+ * MASTERDOWN: not written; the connection is made again, so that a failover behind the same name is followed),
+ * when the requests waiting for Redis already hold {@code maxQueuedBytes} of data (not written), and for requests
+ * that arrive once shutdown began.
  * <p>
  * Requests are pipelined on one connection of the instance's own, which comes back by itself after Redis
  * does. The verticle deploys whether or not Redis is reachable.
@@ -61,6 +65,10 @@ public final class PublisherVerticle extends VerticleBase {
   private MessageConsumer<Object> consumer;
   private boolean stopping;
   private int inFlight;
+  /** The data bytes of the requests in flight: what waits for, or is in, a write to Redis. */
+  private long queuedBytes;
+  /** Whether the backlog was found full since it was last empty (warned once per episode). */
+  private boolean backlogFull;
   private Promise<Void> drained;
   /** By contract: its stream and the stream's counters, found once instead of on every request. */
   private final Map<String, Target> targets = new HashMap<>();
@@ -121,6 +129,12 @@ public final class PublisherVerticle extends VerticleBase {
     }
     String stream = publish.target().stream();
     PublisherCounters counters = publish.target().counters();
+    int bytes = publish.data().length();
+    if (queuedBytes + bytes > options.maxQueuedBytes()) {
+      refuseForBacklog(message, counters, stream);
+      return;
+    }
+    queuedBytes += bytes;
     inFlight++;
     // A request that times out before it went out to Redis is taken back (never sent); after, its outcome is
     // unknown, as the contract says of a 503 on timeout. The XADDs of one event-loop pass go out in one write.
@@ -132,12 +146,30 @@ public final class PublisherVerticle extends VerticleBase {
         } else {
           counters.unavailable.increment();
           LOG.debug("cannot XADD to {}: {}", stream, ar.cause().getMessage());
-          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage());
+          message.fail(UNAVAILABLE, "cannot XADD to " + stream + ": " + ar.cause().getMessage()
+            + (RedisErrors.isNotServing(ar.cause()) ? " (not written)" : ""));
+        }
+        queuedBytes -= bytes;
+        if (queuedBytes == 0) {
+          backlogFull = false;
         }
         if (--inFlight == 0 && drained != null) {
           drained.tryComplete();
         }
       });
+  }
+
+  /** Refuses a request that would take the data waiting for Redis past maxQueuedBytes; nothing is written. */
+  private void refuseForBacklog(Message<Object> message, PublisherCounters counters, String stream) {
+    counters.unavailable.increment();
+    if (!backlogFull) {
+      backlogFull = true;
+      LOG.warn("publisher {}: backlog full ({} bytes wait for Redis, maxQueuedBytes {}; first refused: {}): refusing"
+        + " publishes with 503 until Redis takes what waits", options.address(), queuedBytes, options.maxQueuedBytes(),
+        stream);
+    }
+    message.fail(UNAVAILABLE, "publisher backlog full: " + queuedBytes + " bytes queued (maxQueuedBytes "
+      + options.maxQueuedBytes() + "); not written");
   }
 
   private Publish validate(Message<Object> message) throws Refused {

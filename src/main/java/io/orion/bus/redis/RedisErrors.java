@@ -2,6 +2,8 @@ package io.orion.bus.redis;
 
 import io.vertx.redis.client.impl.types.ErrorType;
 
+import java.util.List;
+
 /**
  * Classifies what the Redis client fails with: error replies of the server ({@link ErrorType}, which extends
  * {@code Throwable}, not {@code Exception}) against trouble with the connection itself.
@@ -13,26 +15,44 @@ public final class RedisErrors {
 
   /**
    * Errors that the client reports as error replies but that say the connection or the server is in
-   * trouble for now (closed, loading, failing over, overloaded): retry them like a lost connection.
+   * trouble for now (closed, overloaded, a cluster failing over), besides those of {@link #isNotServing}: retry
+   * them like a lost connection.
    */
-  private static final java.util.List<String> TRANSIENT = java.util.List.of("CONNECTION_CLOSED",
-    "Connection is closed", "Redis waiting queue is full", "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN",
-    "TRYAGAIN", "READONLY");
+  private static final List<String> TRANSIENT = List.of("CONNECTION_CLOSED",
+    "Connection is closed", "Redis waiting queue is full", "BUSY", "CLUSTERDOWN", "TRYAGAIN");
+
+  /** The codes by which a server says it cannot take this connection's commands now, whatever they are. */
+  private static final List<String> NOT_SERVING = List.of("READONLY", "LOADING", "MASTERDOWN");
+
+  /** What a blocked command gets when its server turns into a replica (Redis closes the connection after it). */
+  private static final String ROLE_CHANGED = "UNBLOCKED force unblock from blocking operation, instance state changed";
 
   /**
    * A reply of the server that will not go away by retrying (WRONGTYPE, NOPERM, ...), as opposed to a
    * connection that failed or closed or a server that is not ready.
    */
   public static boolean isServerError(Throwable e) {
-    return e instanceof ErrorType && TRANSIENT.stream().noneMatch(prefix -> hasPrefix(e, prefix));
+    return e instanceof ErrorType && !isNotServing(e) && TRANSIENT.stream().noneMatch(prefix -> hasPrefix(e, prefix));
+  }
+
+  /**
+   * The server this connection reached is no master that can serve it now, while another may be at the same
+   * address: READONLY (a replica, such as a master demoted by a failover behind a DNS name that now points at
+   * the new one), LOADING (loading its data set after a restart or a full sync), MASTERDOWN (a replica cut
+   * off from its master that does not serve stale data), or a blocked read released because its server turned
+   * into a replica. Retrying on the same connection cannot help; a new connection may reach the new master.
+   */
+  public static boolean isNotServing(Throwable e) {
+    return e instanceof ErrorType error
+      && (NOT_SERVING.stream().anyMatch(error::is) || hasPrefix(error, ROLE_CHANGED));
   }
 
   /**
    * The group or the stream does not exist (any more); {@code UNBLOCKED} is what a blocked read gets when its
-   * stream is deleted under it.
+   * stream is deleted under it (but not when its server turned into a replica: {@link #isNotServing}).
    */
   public static boolean isNoGroup(Throwable e) {
-    return e instanceof ErrorType error && (error.is("NOGROUP") || error.is("UNBLOCKED")
+    return e instanceof ErrorType error && (error.is("NOGROUP") || (error.is("UNBLOCKED") && !isNotServing(error))
       || hasPrefix(error, "ERR no such key"));
   }
 

@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
 /**
  * One dedicated Redis connection that comes back by itself. Commands sent on it are pipelined. After the
  * connection fails or closes (Redis restarted, network cut), or leaves a command unanswered past its timeout
- * (a connection that went silent), it is dropped and the next command connects again. Attempts to connect
- * are spaced by a capped exponential backoff; in between, commands fail at once with
- * {@link RedisUnavailableException}, so that a dead Redis costs neither a hot loop nor a hang.
+ * (a connection that went silent), or its server answers that it cannot serve it now (READONLY, LOADING,
+ * MASTERDOWN: a master demoted by a failover behind a name that now points at the new one), it is dropped and
+ * the next command connects again. Attempts to connect are spaced by a capped exponential backoff, which a
+ * successful reply resets; in between, commands fail at once with {@link RedisUnavailableException}, so that a
+ * dead Redis, or a name that still points at a replica, costs neither a hot loop nor a hang.
  * <p>
  * Commands sent with {@link #sendBatched} during one pass of the event loop go out together, each key's in one
  * write ({@link RedisConnection#batch}): at tens of thousands of commands a second, a write and a flush per
@@ -96,6 +98,8 @@ public final class RedisLink {
   private final ArrayDeque<Queued> overflow = new ArrayDeque<>();
   /** Commands that went out, oldest first: a connection answers in order. */
   private final ArrayDeque<Queued> sent = new ArrayDeque<>();
+  /** Connections dropped because their server cannot serve them, closed once what went out on them is answered. */
+  private final List<RedisConnection> retiring = new ArrayList<>();
   private long checkTimer = -1;
   private final Backoff backoff = new Backoff(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
   private RedisConnection connection;
@@ -190,8 +194,8 @@ public final class RedisLink {
     }
     long waitNanos = retryAtNanos - System.nanoTime();
     if (waitNanos > 0) {
-      return Future.failedFuture(new RedisUnavailableException(name + ": Redis unreachable (next attempt in "
-        + (waitNanos / 1_000_000 + 1) + " ms): " + (lastFailure == null ? "" : lastFailure.getMessage())));
+      return Future.failedFuture(new RedisUnavailableException(name + ": no usable connection to Redis (next attempt"
+        + " in " + (waitNanos / 1_000_000 + 1) + " ms): " + (lastFailure == null ? "" : lastFailure.getMessage())));
     }
     Future<RedisConnection> attempt = client.connect();
     connecting = attempt;
@@ -222,21 +226,14 @@ public final class RedisLink {
   }
 
   /**
-   * Drops the current connection, so that the next command connects again. On a standalone Redis the socket is
-   * closed, not given back to the client's pool (which {@code close()} of a pooled connection does), so that the
-   * next connect cannot lease the same silent socket again; the client's other topologies wrap their connections
-   * beyond reach and get {@code close()}.
+   * Drops the current connection, so that the next command connects again. It is closed for real (see
+   * {@link #closeForReal}), so that the next connect cannot lease the same silent socket again.
    */
   public void reset() {
     RedisConnection current = connection;
     if (current != null) {
       connection = null;
-      RedisConnection actual = current instanceof PooledRedisConnection pooled ? pooled.actual() : current;
-      if (actual instanceof RedisStandaloneConnection standalone) {
-        standalone.forceClose();
-      } else {
-        current.close();
-      }
+      closeForReal(current);
     }
   }
 
@@ -249,6 +246,8 @@ public final class RedisLink {
     }
     RedisConnection current = connection;
     connection = null;
+    retiring.forEach(RedisLink::closeForReal);
+    retiring.clear();
     RedisUnavailableException cause = new RedisUnavailableException(name + ": connection closed");
     pass.forEach(queued -> queued.reply.tryFail(cause));
     pass.clear();
@@ -267,8 +266,10 @@ public final class RedisLink {
         sent.remove(queued);
       }
       if (ar.succeeded()) {
+        answered();
         queued.reply.tryComplete(ar.result());
       } else {
+        retireIfNotServing(c, ar.cause());
         queued.reply.tryFail(ar.cause());
       }
       drain();
@@ -296,12 +297,16 @@ public final class RedisLink {
         }
       }
       if (ar.succeeded()) {
+        answered();
         List<Response> replies = ar.result();
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).reply.tryComplete(replies.get(i));
         }
       } else {
         Throwable[] causes = batchFailures(ar.cause(), batch.size());
+        for (Throwable cause : causes) {
+          retireIfNotServing(c, cause);
+        }
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).reply.tryFail(causes[i]);
         }
@@ -463,6 +468,57 @@ public final class RedisLink {
     }
   }
 
+  /**
+   * Drops the connection when its server answered that it cannot serve it now (see
+   * {@link RedisErrors#isNotServing}): the next command connects again, after the backoff, so that a name that
+   * still points at the old node is not asked in a hot loop. The commands already out on it get their own replies
+   * (a write refused there was not written) before it is closed, for real: given back to the client's pool, it
+   * would be leased again.
+   */
+  private void retireIfNotServing(RedisConnection c, Throwable cause) {
+    if (connection != c || !RedisErrors.isNotServing(cause)) {
+      return;
+    }
+    connection = null;
+    LOG.warn("{}: Redis answered \"{}\": dropping the connection to connect again (a failover?)", name,
+      cause.getMessage());
+    lastFailure = cause;
+    retryAtNanos = System.nanoTime() + backoff.next() * 1_000_000;
+    List<Future<Response>> unanswered = new ArrayList<>();
+    for (Queued queued : sent) {
+      if (queued.sentOn == generation) {
+        unanswered.add(queued.reply.future());
+      }
+    }
+    retiring.add(c);
+    Future.join(unanswered).onComplete(ar -> {
+      if (retiring.remove(c)) {
+        closeForReal(c);
+      }
+    });
+  }
+
+  /**
+   * Closes a connection. On a standalone Redis the socket is closed, not given back to the client's pool (which
+   * {@code close()} of a pooled connection does), so that no later connect leases it again; the client's other
+   * topologies wrap their connections beyond reach and get {@code close()}.
+   */
+  private static void closeForReal(RedisConnection c) {
+    RedisConnection actual = c instanceof PooledRedisConnection pooled ? pooled.actual() : c;
+    if (actual instanceof RedisStandaloneConnection standalone) {
+      standalone.forceClose();
+    } else {
+      c.close();
+    }
+  }
+
+  /** A reply came: the server serves this connection, and the next failure starts the backoff from the shortest. */
+  private void answered() {
+    if (backoff.failures() > 0) {
+      backoff.reset();
+    }
+  }
+
   private void connected(RedisConnection c) {
     if (closed) {
       c.close();
@@ -473,7 +529,6 @@ public final class RedisLink {
     }
     connection = c;
     generation++;
-    backoff.reset();
     lastFailure = null;
     c.exceptionHandler(e -> lost(c, e));
     c.endHandler(v -> lost(c, null));

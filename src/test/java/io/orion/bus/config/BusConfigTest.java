@@ -37,6 +37,7 @@ class BusConfigTest {
     assertEquals(25_000, publisher.shutdownTimeoutMs());
     assertEquals(5_000, publisher.publishTimeoutMs());
     assertEquals(1_048_576, publisher.maxMessageBytes());
+    assertEquals(67_108_864, publisher.maxQueuedBytes());
     assertEquals("orion.publish", publisher.address());
     assertEquals(List.of("redis://localhost:6379"), publisher.redis().toOptions().getEndpoints());
     assertTrue(config.consumers().isEmpty());
@@ -106,6 +107,7 @@ class BusConfigTest {
     "shutdownTimeoutMs|0|shutdownTimeoutMs",
     "publishTimeoutMs|0|publishTimeoutMs",
     "maxMessageBytes|0|maxMessageBytes",
+    "maxQueuedBytes|0|maxQueuedBytes",
     "count|0|count",
     "blockMs|0|blockMs",
     "maxInFlight|0|maxInFlight",
@@ -127,6 +129,16 @@ class BusConfigTest {
     String message = error(config);
 
     assertTrue(message.contains("'" + named + "'"), message);
+  }
+
+  @Test
+  void maxQueuedBytesHoldsTheLargestMessage() {
+    String message = error(new JsonObject().put("publisher", new JsonObject().put("maxMessageBytes", 1_000)
+      .put("maxQueuedBytes", 999)));
+
+    assertTrue(message.contains("'publisher.maxQueuedBytes'") && message.contains("maxMessageBytes (1000)"), message);
+    assertEquals(200_000_000, BusConfig.fromJson(new JsonObject().put("maxMessageBytes", 200_000_000)).publisher()
+      .maxQueuedBytes(), "by default at least maxMessageBytes");
   }
 
   @Test

@@ -25,6 +25,9 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +37,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Batched sends on a {@link RedisLink}: the commands of one event-loop pass on one key go out in one write, a
  * command that fails fails alone and says what became of the others of its write, a key never fails another's
- * commands, a small pipeline is respected, and a close fails what was not sent; a connection that went silent
- * is closed, never leased again from the client's pool. On a Redis of the test's own, so
+ * commands, a small pipeline is respected, and a close fails what was not sent; a connection that went silent,
+ * or whose server turned into a replica, is closed, never leased again from the client's pool. On a Redis of the
+ * test's own, so
  * that its read counter counts only this test's writes.
  */
 @ExtendWith(VertxExtension.class)
@@ -198,6 +204,38 @@ class RedisLinkTest {
       "the silent connection is still open");
   }
 
+  @ParameterizedTest(name = "replica-serve-stale-data {0}: {1}, batched {2}")
+  @CsvSource({"yes, READONLY, true", "yes, READONLY, false", "no, MASTERDOWN, true", "no, MASTERDOWN, false"})
+  void aConnectionWhoseServerTurnedIntoAReplicaIsClosedAndTheNextCommandConnectsAgain(String serveStale,
+                                                                                      String code, boolean batched,
+                                                                                      Vertx vertx) throws IOException {
+    String stream = fresh("demoted");
+    link(vertx, new JsonObject());
+    long first = await(onContext(v -> link.send(Request.cmd(Command.CLIENT).arg("ID")))).toLong();
+    redis.cli("CONFIG", "SET", "replica-serve-stale-data", serveStale);
+    // A replica of a master that is not there: it stays a replica whose link is down.
+    redis.cli("REPLICAOF", "127.0.0.1", String.valueOf(closedPort()));
+
+    // A replica refuses writes (READONLY) before it looks at its master link: MASTERDOWN is what reads get.
+    Request command = code.equals("READONLY") ? xadd(stream, 1) : Request.cmd(Command.XLEN).arg(stream);
+    Throwable refused = awaitFailure(onContext(v -> batched ? link.sendBatched(stream, command) : link.send(command)));
+
+    assertTrue(assertInstanceOf(ErrorType.class, refused).is(code), refused.getMessage());
+    until("the connection that got " + code + " is closed",
+      () -> !redis.cli("CLIENT", "LIST").contains("id=" + first + " "));
+    redis.cli("REPLICAOF", "NO", "ONE");
+    long[] second = {-1};
+    until("the link writes again, on a new connection", () -> {
+      Response id = await(onContext(v -> link.send(Request.cmd(Command.CLIENT).arg("ID"))
+        .compose(reply -> link.send(xadd(stream, 2)).map(written -> reply))
+        .recover(e -> Future.succeededFuture(null))));
+      second[0] = id == null ? -1 : id.toLong();
+      return id != null;
+    });
+    assertNotEquals(first, second[0], "the connection that got " + code + " was used again");
+    assertEquals(1, length(client, stream), "only the write after the promotion is in the stream");
+  }
+
   /** The link under test, made on the test's context with {@code redis} options over the test's Redis. */
   private void link(Vertx vertx, JsonObject redisOptions) {
     link(vertx, redisOptions, 5_000);
@@ -228,6 +266,13 @@ class RedisLinkTest {
     Promise<T> result = Promise.promise();
     context.runOnContext(v -> action.apply(null).onComplete(result));
     return result.future();
+  }
+
+  /** A loopback port where nothing listens. */
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return socket.getLocalPort();
+    }
   }
 
   private long readsProcessed() {
