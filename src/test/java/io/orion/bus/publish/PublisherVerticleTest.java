@@ -1,12 +1,11 @@
 package io.orion.bus.publish;
 
+import io.orion.bus.consume.HandOffCodec;
 import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,39 +81,6 @@ class PublisherVerticleTest {
 
   private static long rejectedWithoutStream() {
     return PublisherCounters.of(PublisherCounters.NO_STREAM).rejected.sum();
-  }
-
-  /**
-   * Delivers the very object sent, no copy, as an application's own codec may: the publisher then sees values
-   * that Vert.x's JSON codec would have refused on the way.
-   */
-  private static final class SameObjectCodec implements MessageCodec<JsonObject, JsonObject> {
-    static final String NAME = "same-object";
-
-    @Override
-    public void encodeToWire(Buffer buffer, JsonObject json) {
-      throw new UnsupportedOperationException("local only");
-    }
-
-    @Override
-    public JsonObject decodeFromWire(int pos, Buffer buffer) {
-      throw new UnsupportedOperationException("local only");
-    }
-
-    @Override
-    public JsonObject transform(JsonObject json) {
-      return json;
-    }
-
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
-    }
   }
 
   private void assertRejected(Throwable failure, String containing) {
@@ -331,18 +297,20 @@ class PublisherVerticleTest {
 
   @Test
   void aMessageWithAValueThatHasNoJsonFormIsRejected(Vertx vertx) {
-    vertx.eventBus().registerCodec(new SameObjectCodec());
+    // The consumers' codec hands the very object over, no copy: the publisher sees what the default codec's copy
+    // would have refused on the way.
+    HandOffCodec.register(vertx);
     deployPublisher(vertx, new JsonObject());
     JsonObject body = new JsonObject(new HashMap<>(Map.of("thing", new Object())));
 
-    Throwable failure = awaitFailure(publish(vertx, body, contract("event").setCodecName(SameObjectCodec.NAME)));
+    Throwable failure = awaitFailure(publish(vertx, body, contract("event").setCodecName(HandOffCodec.NAME)));
 
     assertRejected(failure, "message cannot be encoded as JSON: ");
   }
 
   @Test
   void aFailureInsideValidationIsAnswered500AndWritesNothing(Vertx vertx) {
-    vertx.eventBus().registerCodec(new SameObjectCodec());
+    HandOffCodec.register(vertx);
     deployPublisher(vertx, new JsonObject());
     JsonObject broken = new JsonObject() {
       @Override
@@ -351,7 +319,7 @@ class PublisherVerticleTest {
       }
     };
 
-    Throwable failure = awaitFailure(publish(vertx, broken, contract("event").setCodecName(SameObjectCodec.NAME)));
+    Throwable failure = awaitFailure(publish(vertx, broken, contract("event").setCodecName(HandOffCodec.NAME)));
 
     ReplyException reply = assertInstanceOf(ReplyException.class, failure);
     assertEquals(500, reply.failureCode(), reply.getMessage());
