@@ -1,8 +1,12 @@
 package io.orion.bus.config;
 
 import io.orion.bus.redis.RedisSettings;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
@@ -22,10 +26,15 @@ import java.util.Set;
  *                          or silent Redis cannot fill the heap. At least {@code maxMessageBytes}. By default 64 MiB.
  * @param address           the event-bus address publish requests are sent to. By default {@code orion.publish}.
  * @param instances         how many instances {@code BusVerticle} deploys. By default 1.
+ * @param contracts         the only contract types accepted, in config order, or null for any valid one. Every
+ *                          other contract is refused with 400. By default null.
+ * @param maxContracts      without {@code contracts}, the most distinct contract types the publishers of this
+ *                          process write under this stream prefix (each has a stream, counters and metric series
+ *                          kept for the life of the process); a new one past it is refused with 400. By default 256.
  */
 public record PublisherOptions(RedisSettings redis, String streamPrefix, long maxLen, long shutdownTimeoutMs,
                                long publishTimeoutMs, int maxMessageBytes, long maxQueuedBytes, String address,
-                               int instances) {
+                               int instances, Set<String> contracts, int maxContracts) {
 
   public static final String DEFAULT_STREAM_PREFIX = "orion";
   public static final long DEFAULT_MAX_LEN = 10_000;
@@ -35,14 +44,19 @@ public record PublisherOptions(RedisSettings redis, String streamPrefix, long ma
   public static final long DEFAULT_MAX_QUEUED_BYTES = 67_108_864;
   public static final String DEFAULT_ADDRESS = "orion.publish";
   public static final int DEFAULT_INSTANCES = 1;
+  public static final int DEFAULT_MAX_CONTRACTS = 256;
 
   /** The keys a standalone publisher takes. */
   public static final Set<String> KEYS = Set.of("redis", "streamPrefix", "maxLen", "shutdownTimeoutMs",
-    "publishTimeoutMs", "maxMessageBytes", "maxQueuedBytes", "address", "instances");
+    "publishTimeoutMs", "maxMessageBytes", "maxQueuedBytes", "address", "instances", "contracts", "maxContracts");
 
   /** The keys of a {@code publisher} section that the top level may give for every section. */
   static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "maxLen", "shutdownTimeoutMs",
-    "publishTimeoutMs", "maxMessageBytes", "maxQueuedBytes");
+    "publishTimeoutMs", "maxMessageBytes", "maxQueuedBytes", "contracts", "maxContracts");
+
+  public PublisherOptions {
+    contracts = contracts == null ? null : Collections.unmodifiableSet(new LinkedHashSet<>(contracts));
+  }
 
   /** Validates a standalone publisher's config; unknown keys are rejected. */
   public static PublisherOptions fromJson(JsonObject json) {
@@ -68,12 +82,35 @@ public record PublisherOptions(RedisSettings redis, String streamPrefix, long ma
       maxMessageBytes,
       maxQueuedBytes,
       in.string("address", DEFAULT_ADDRESS),
-      in.intAtLeast("instances", DEFAULT_INSTANCES, 1));
+      in.intAtLeast("instances", DEFAULT_INSTANCES, 1),
+      contracts(in),
+      in.intAtLeast("maxContracts", DEFAULT_MAX_CONTRACTS, 1));
+  }
+
+  /** The allow-list: absent is null (any contract); present, a non-empty array of contract types. */
+  private static Set<String> contracts(ConfigReader in) {
+    if (!in.has("contracts")) {
+      return null;
+    }
+    JsonArray list = in.array("contracts");
+    if (list.isEmpty()) {
+      throw in.invalid("contracts", "must name at least one contract type (leave it out to accept any)");
+    }
+    Set<String> contracts = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      Object contract = list.getValue(i);
+      if (!(contract instanceof String name) || !Names.isValidContract(name)) {
+        throw in.invalid("contracts", "element " + i + " is not a contract type (" + Names.CONTRACT.pattern()
+          + "), got " + (contract instanceof String ? "\"" + contract + "\"" : String.valueOf(contract)));
+      }
+      contracts.add(name);
+    }
+    return contracts;
   }
 
   /** The flat config a standalone publisher takes back with {@link #fromJson(JsonObject)}. */
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("redis", redis.json())
       .put("streamPrefix", streamPrefix)
       .put("maxLen", maxLen)
@@ -82,6 +119,8 @@ public record PublisherOptions(RedisSettings redis, String streamPrefix, long ma
       .put("maxMessageBytes", maxMessageBytes)
       .put("maxQueuedBytes", maxQueuedBytes)
       .put("address", address)
-      .put("instances", instances);
+      .put("instances", instances)
+      .put("maxContracts", maxContracts);
+    return contracts == null ? json : json.put("contracts", new JsonArray(new ArrayList<>(contracts)));
   }
 }

@@ -33,8 +33,9 @@ import java.util.function.Function;
  *   orion_trimmed_total}, {@code orion_reclaimed_total}, {@code orion_reconnects_total}, {@code
  *   orion_groups_recreated_total}, {@code orion_consumers_removed_total}, {@code orion_ack_failures_total}, and the
  *   gauges {@code orion_in_flight} and {@code orion_group_trimmed_unread} (NaN until Redis could tell);</li>
- *   <li>publisher counters, from {@link PublisherCounters} (stream {@code ""} for requests without a valid
- *   contract): {@code orion_published_total}, {@code orion_publish_rejected_total}, {@code
+ *   <li>publisher counters, from {@link PublisherCounters} (stream {@code ""} for requests without a valid,
+ *   accepted contract; the publisher's {@code contracts} or {@code maxContracts} bound the other streams):
+ *   {@code orion_published_total}, {@code orion_publish_rejected_total}, {@code
  *   orion_publish_unavailable_total};</li>
  *   <li>gauges read from {@code XINFO GROUPS}: {@code orion_group_lag} (NaN where Redis cannot tell) and {@code
  *   orion_group_pending}.</li>
@@ -68,7 +69,8 @@ public final class BusMetrics {
 
   private static final List<CounterMeter<PublisherCounters>> PUBLISHER_COUNTERS = List.of(
     new CounterMeter<>("orion.published", "Entries written by the publisher", p -> p.published),
-    new CounterMeter<>("orion.publish.rejected", "Publish requests refused with 400", p -> p.rejected),
+    new CounterMeter<>("orion.publish.rejected", "Publish requests refused (400, or 500 should validation fail)",
+      p -> p.rejected),
     new CounterMeter<>("orion.publish.unavailable", "Publish requests answered with 503", p -> p.unavailable));
 
   /**

@@ -8,6 +8,7 @@ import io.orion.bus.config.PublisherOptions;
 import io.orion.bus.publish.PublisherVerticle;
 import io.orion.bus.redis.RedisSettings;
 import io.orion.bus.shutdown.ShutdownChain;
+import io.orion.bus.wire.StrictJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,8 +16,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -27,6 +26,9 @@ import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -250,21 +252,17 @@ public final class HttpVerticle extends VerticleBase {
     return streams;
   }
 
-  /** The body as a JSON object, or null after answering 400. */
+  /** The body as a JSON object, or null after answering 400: strict UTF-8 and JSON (RFC 8259), as stored. */
   private static JsonObject jsonObjectBody(RoutingContext ctx) {
-    Object value;
     try {
-      value = ctx.body().isEmpty() ? null : Json.decodeValue(ctx.body().buffer());
-    } catch (DecodeException e) {
-      error(ctx, 400, "body is not valid JSON: " + e.getMessage());
-      return null;
+      String text = ctx.body().isEmpty() ? "" : StandardCharsets.UTF_8.newDecoder()
+        .decode(ByteBuffer.wrap(ctx.body().buffer().getBytes())).toString();
+      return StrictJson.parseObject(text, "body");
+    } catch (CharacterCodingException e) {
+      error(ctx, 400, "body is not valid UTF-8");
+    } catch (StrictJson.Invalid e) {
+      error(ctx, 400, e.getMessage());
     }
-    if (!(value instanceof JsonObject object)) {
-      error(ctx, 400, "body must be a JSON object, got " + (ctx.body().isEmpty() ? "an empty body"
-        : value == null ? "null" : value instanceof JsonArray ? "an array"
-        : "a JSON " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT)));
-      return null;
-    }
-    return object;
+    return null;
   }
 }

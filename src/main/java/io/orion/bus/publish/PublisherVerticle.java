@@ -6,6 +6,7 @@ import io.orion.bus.redis.RedisErrors;
 import io.orion.bus.redis.RedisLink;
 import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.shutdown.ShutdownChain;
+import io.orion.bus.wire.StrictJson;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -34,12 +35,15 @@ import java.util.Set;
  * {@code XADD {prefix}:{contract}s MAXLEN ~ {maxLen} * data <json> meta.<name> <value> ...}.
  * <p>
  * Reply: the new entry's id as a String, sent once the entry is in Redis. Failures ({@code ReplyException}):
- * 400 for a body that is not a JSON object, a missing or invalid contract, a reserved metadata name or data
- * over {@code maxMessageBytes} (nothing is written); 503 when Redis is unreachable or does not answer within
- * {@code publishTimeoutMs} (the outcome is then unknown), when its node is no master now (READONLY, LOADING,
- * MASTERDOWN: not written; the connection is made again, so that a failover behind the same name is followed),
- * when the requests waiting for Redis already hold {@code maxQueuedBytes} of data (not written), and for requests
- * that arrive once shutdown began.
+ * 400 for a body that is not a JSON object or has no JSON form (a number that is not finite, a value JSON cannot
+ * hold), a missing or invalid contract, one not in {@code contracts}, a new one past {@code maxContracts}, a
+ * reserved metadata name or data over {@code maxMessageBytes} (nothing is written); 500 should validation itself
+ * fail (nothing is written); 503 when Redis is unreachable or does not answer within {@code publishTimeoutMs} (the
+ * outcome is then unknown), when its node is no master now (READONLY, LOADING, MASTERDOWN: not written; the
+ * connection is made again, so that a failover behind the same name is followed), when the requests waiting for
+ * Redis already hold {@code maxQueuedBytes} of data (not written), and for requests that arrive once shutdown
+ * began. A rejection counts under the contract's stream when the contract is valid and accepted, under
+ * {@value PublisherCounters#NO_STREAM} otherwise.
  * <p>
  * Requests are pipelined on one connection of the instance's own, which comes back by itself after Redis
  * does. The verticle deploys whether or not Redis is reachable.
@@ -52,12 +56,12 @@ public final class PublisherVerticle extends VerticleBase {
   public static final Set<String> RESERVED_HEADERS = Set.of("stream", "id", "group", "consumer", "deliveries");
   /** Failure code of a request that can never succeed as it is. */
   public static final int BAD_REQUEST = 400;
+  /** Failure code of a request the publisher failed to validate (a bug: nothing is written). */
+  public static final int INTERNAL_ERROR = 500;
   /** Failure code of a request that Redis did not take (now). */
   public static final int UNAVAILABLE = 503;
 
   private static final Logger LOG = LoggerFactory.getLogger(PublisherVerticle.class);
-  /** The most contracts whose stream and counters are kept at hand; past it the cache starts again. */
-  private static final int MAX_CACHED_CONTRACTS = 1024;
 
   private PublisherOptions options;
   private Redis client;
@@ -119,12 +123,20 @@ public final class PublisherVerticle extends VerticleBase {
       message.fail(UNAVAILABLE, "publisher " + options.address() + " is shutting down");
       return;
     }
+    Target target = null;
     Publish publish;
     try {
-      publish = validate(message);
+      target = target(message.headers().get(CONTRACT_HEADER));
+      publish = validate(message, target);
     } catch (Refused e) {
-      PublisherCounters.of(PublisherCounters.NO_STREAM).rejected.increment();
+      countRejected(target);
       message.fail(BAD_REQUEST, e.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      // A bug, not the caller's: still answer, or the caller waits for its send timeout.
+      LOG.warn("publisher {} cannot validate a request", options.address(), e);
+      countRejected(target);
+      message.fail(INTERNAL_ERROR, "publisher " + options.address() + " cannot validate the request: " + e);
       return;
     }
     String stream = publish.target().stream();
@@ -172,22 +184,24 @@ public final class PublisherVerticle extends VerticleBase {
       + options.maxQueuedBytes() + "); not written");
   }
 
-  private Publish validate(Message<Object> message) throws Refused {
+  /** A rejection counts under the contract's stream once the contract is known to be valid and accepted. */
+  private static void countRejected(Target target) {
+    (target == null ? PublisherCounters.of(PublisherCounters.NO_STREAM) : target.counters()).rejected.increment();
+  }
+
+  private Publish validate(Message<Object> message, Target target) throws Refused {
     if (!(message.body() instanceof JsonObject body)) {
       throw new Refused("body must be a JSON object, got "
         + (message.body() == null ? "null" : message.body().getClass().getSimpleName()));
     }
     MultiMap headers = message.headers();
-    String contract = headers.get(CONTRACT_HEADER);
-    if (contract == null) {
-      throw new Refused("header 'contract' is required");
-    }
-    Target target = targets.get(contract);
-    if (target == null) {
-      target = target(contract);
-    }
     Map<String, String> meta = onlyContract(headers) ? Map.of() : meta(headers);
-    Buffer data = body.toBuffer();
+    Buffer data;
+    try {
+      data = StrictJson.encode(body, "message");
+    } catch (StrictJson.Invalid e) {
+      throw new Refused(e.getMessage());
+    }
     if (data.length() > options.maxMessageBytes()) {
       throw new Refused("message data is " + data.length() + " bytes, over maxMessageBytes "
         + options.maxMessageBytes());
@@ -195,16 +209,36 @@ public final class PublisherVerticle extends VerticleBase {
     return new Publish(target, data, meta);
   }
 
-  /** The target of a contract not seen yet, once it is known to be valid. */
+  /** The target of a contract: refused unless valid, allowed by {@code contracts} and within {@code maxContracts}. */
   private Target target(String contract) throws Refused {
+    if (contract == null) {
+      throw new Refused("header 'contract' is required");
+    }
+    Target target = targets.get(contract);
+    if (target != null) {
+      return target;
+    }
     if (!Names.isValidContract(contract)) {
       throw new Refused("invalid contract \"" + contract + "\": expected " + Names.CONTRACT.pattern());
     }
-    if (targets.size() >= MAX_CACHED_CONTRACTS) {
-      targets.clear();
+    if (options.contracts() != null && !options.contracts().contains(contract)) {
+      throw new Refused("unknown contract \"" + contract + "\": not in publisher.contracts");
     }
     String stream = Names.stream(options.streamPrefix(), contract);
-    Target target = new Target(stream, PublisherCounters.of(stream));
+    // The allow-list bounds the contracts by itself; without it the cap does, for the whole process.
+    int max = options.contracts() != null ? Integer.MAX_VALUE : options.maxContracts();
+    PublisherCounters counters = PublisherCounters.admit(options.streamPrefix(), stream, max);
+    if (counters == null) {
+      if (PublisherCounters.firstRefusal(options.streamPrefix())) {
+        LOG.warn("publisher {} refuses contract \"{}\" and every further new one: this process already writes"
+          + " publisher.maxContracts ({}) contracts under prefix '{}'; list them in publisher.contracts or raise"
+          + " publisher.maxContracts", options.address(), contract, max, options.streamPrefix());
+      }
+      throw new Refused("contract \"" + contract + "\" is over publisher.maxContracts: this process already"
+        + " writes " + max + " contracts under prefix '" + options.streamPrefix() + "'");
+    }
+    // Bounded like the counters: only contracts admitted are kept.
+    target = new Target(stream, counters);
     targets.put(contract, target);
     return target;
   }

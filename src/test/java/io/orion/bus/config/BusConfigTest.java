@@ -242,6 +242,29 @@ class BusConfigTest {
   }
 
   @Test
+  void publisherContractsIsAnOptionalListOfContractTypesAndMaxContractsAtLeastOne() {
+    PublisherOptions defaults = BusConfig.fromJson(new JsonObject()).publisher();
+    PublisherOptions listed = BusConfig.fromJson(new JsonObject().put("publisher", new JsonObject()
+      .put("contracts", new JsonArray().add("event").add("order").add("event")).put("maxContracts", 3)))
+      .publisher();
+
+    assertNull(defaults.contracts());
+    assertEquals(256, defaults.maxContracts());
+    assertEquals(List.of("event", "order"), List.copyOf(listed.contracts()));
+    assertEquals(3, listed.maxContracts());
+    assertEquals(listed, PublisherOptions.fromJson(listed.toJson()));
+    assertEquals("invalid config key 'publisher.contracts': element 1 is not a contract type ([a-z][a-z0-9_-]{0,63}),"
+      + " got \"Bad\"", error(new JsonObject().put("publisher", new JsonObject()
+      .put("contracts", new JsonArray().add("event").add("Bad")))));
+    assertTrue(error(new JsonObject().put("publisher", new JsonObject().put("contracts", new JsonArray())))
+      .startsWith("invalid config key 'publisher.contracts': must name at least one"));
+    assertTrue(error(new JsonObject().put("contracts", "event")).startsWith("invalid config key 'contracts':"
+      + " expected a JSON array"));
+    assertTrue(error(new JsonObject().put("publisher", new JsonObject().put("maxContracts", 0)))
+      .startsWith("invalid config key 'publisher.maxContracts': must be >= 1"));
+  }
+
+  @Test
   void optionsRoundTripThroughTheirJson() {
     BusConfig config = BusConfig.fromJson(new JsonObject().put("maxLen", 0)
       .put("consumers", new JsonArray().add(consumer("event", "g").put("instances", 3).put("startFrom", "$"))));

@@ -7,6 +7,7 @@ import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -20,6 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -119,6 +123,70 @@ class HttpPublishTest {
     assertTrue(error(reserved).contains("reserved"), error(reserved));
     assertEquals(400, contractAsMeta.statusCode(), contractAsMeta.bodyAsString());
     assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+  }
+
+  @Test
+  void publishRefusesWhatIsNotStrictJsonWith400NamingWhyAndWritesNothing(Vertx vertx) {
+    int port = start(vertx);
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("{\"n\":1e400}", "body has a number out of range at column 6");
+    expected.put("{\"a\":1 /* c */}", "body is not valid JSON at column 8");
+    expected.put("// c\n{\"a\":1}", "body is not valid JSON at column 1");
+    expected.put("{\"n\":NaN}", "body is not valid JSON at column 9");
+    expected.put("[1, 2]", "body is a JSON array, expected an object");
+    expected.put("{\"a\":1} {\"b\":2}", "body has content after the JSON value at column 9");
+    expected.put("", "body is empty, expected a JSON object");
+
+    expected.forEach((body, message) -> {
+      HttpResponse<Buffer> response = post(vertx, port, "/publish/event", body);
+      assertEquals(400, response.statusCode(), body + " -> " + response.bodyAsString());
+      assertEquals(message, error(response), body);
+    });
+    HttpResponse<Buffer> latin1 = await(WebClient.create(vertx).post(port, OpsTesting.HOST, "/publish/event")
+      .sendBuffer(Buffer.buffer("{\"a\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1))));
+    assertEquals(400, latin1.statusCode(), latin1.bodyAsString());
+    assertEquals("body is not valid UTF-8", error(latin1));
+    assertEquals(0L, cmd(redis, "XLEN", stream).toLong());
+  }
+
+  @Test
+  void publishOfAContractOutsideTheAllowListIs400(Vertx vertx) {
+    int port = start(vertx, new JsonObject().put("contracts", new JsonArray().add("event")), new JsonObject());
+
+    HttpResponse<Buffer> other = post(vertx, port, "/publish/order", "{}");
+    HttpResponse<Buffer> allowed = post(vertx, port, "/publish/event", "{}");
+
+    assertEquals(400, other.statusCode(), other.bodyAsString());
+    assertEquals("unknown contract \"order\": not in publisher.contracts", error(other));
+    assertEquals(0L, cmd(redis, "XLEN", prefix + ":orders").toLong());
+    assertEquals(202, allowed.statusCode(), allowed.bodyAsString());
+  }
+
+  @Test
+  void metricSeriesStopGrowingAtMaxContracts(Vertx vertx) {
+    int port = start(vertx, new JsonObject().put("maxContracts", 2), new JsonObject());
+    List<String> contracts = List.of("event", "order", "audit", "spam-1", "spam-2");
+    List<Integer> statuses = new ArrayList<>();
+
+    for (String contract : contracts) {
+      statuses.add(post(vertx, port, "/publish/" + contract, "{}").statusCode());
+    }
+    String metrics = get(vertx, port, "/metrics").bodyAsString();
+
+    try {
+      assertEquals(List.of(202, 202, 400, 400, 400), statuses);
+      for (String meter : List.of("orion_published_total", "orion_publish_rejected_total",
+        "orion_publish_unavailable_total")) {
+        List<String> series = metrics.lines().filter(line -> line.startsWith(meter + "{")
+          && line.contains("stream=\"" + prefix + ":")).toList();
+        assertEquals(2, series.size(), meter + ": " + series);
+      }
+      assertEquals(1.0, OpsTesting.sample(metrics, "orion_published_total", "stream", stream));
+      assertNotNull(OpsTesting.sample(metrics, "orion_publish_rejected_total", "stream", ""),
+        "refusals past the cap count under stream=\"\"");
+    } finally {
+      cmd(redis, "DEL", prefix + ":orders");
+    }
   }
 
   @Test

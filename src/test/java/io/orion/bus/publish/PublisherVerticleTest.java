@@ -1,5 +1,6 @@
 package io.orion.bus.publish;
 
+import io.orion.bus.consume.HandOffCodec;
 import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;
@@ -17,9 +18,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static io.orion.bus.support.BusTesting.await;
 import static io.orion.bus.support.BusTesting.awaitFailure;
@@ -68,6 +72,16 @@ class PublisherVerticleTest {
 
   private static DeliveryOptions contract(String contract) {
     return new DeliveryOptions().addHeader("contract", contract);
+  }
+
+  /** The streams under this test's prefix that have publisher counters in this process. */
+  private Set<String> countedStreams() {
+    return PublisherCounters.all().keySet().stream().filter(name -> name.startsWith(prefix + ":"))
+      .collect(Collectors.toSet());
+  }
+
+  private static long rejectedWithoutStream() {
+    return PublisherCounters.of(PublisherCounters.NO_STREAM).rejected.sum();
   }
 
   private void assertRejected(Throwable failure, String containing) {
@@ -207,6 +221,120 @@ class PublisherVerticleTest {
     } finally {
       cmd(redis, "DEL", prefix + ":orders");
     }
+  }
+
+  @Test
+  void aContractOutsideTheAllowListIsRejectedAndWritesNothing(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject().put("contracts", new JsonArray().add("event").add("audit")));
+
+    Throwable failure = awaitFailure(publish(vertx, new JsonObject(), contract("order")));
+
+    assertEquals("unknown contract \"order\": not in publisher.contracts", failure.getMessage());
+    assertRejected(failure, "publisher.contracts");
+    assertEquals(0L, cmd(redis, "EXISTS", prefix + ":orders").toLong());
+    await(publish(vertx, new JsonObject(), contract("event")));
+    assertEquals(1, entries(redis, stream).size());
+    assertEquals(Set.of(stream), countedStreams());
+  }
+
+  @Test
+  void maxContractsCapsTheDistinctContractsOfTheWholeProcess(Vertx vertx) {
+    // Two publisher deployments of one process, on one prefix: the cap counts the contracts of both.
+    deployPublisher(vertx, new JsonObject().put("maxContracts", 2));
+    String second = fresh("publish");
+    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, second).put("maxContracts", 2), 2);
+    long rejectedBefore = rejectedWithoutStream();
+
+    await(publish(vertx, new JsonObject(), contract("event")));
+    await(vertx.eventBus().request(second, new JsonObject(), contract("order")));
+    List<Throwable> refused = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      refused.add(awaitFailure(publish(vertx, new JsonObject(), contract("audit"))));
+      refused.add(awaitFailure(vertx.eventBus().request(second, new JsonObject(), contract("audit"))));
+    }
+
+    try {
+      for (Throwable failure : refused) {
+        ReplyException reply = assertInstanceOf(ReplyException.class, failure);
+        assertEquals(400, reply.failureCode());
+        assertEquals("contract \"audit\" is over publisher.maxContracts: this process already writes 2 contracts"
+          + " under prefix '" + prefix + "'", reply.getMessage());
+      }
+      assertEquals(0L, cmd(redis, "EXISTS", prefix + ":audits").toLong());
+      assertEquals(Set.of(stream, prefix + ":orders"), countedStreams(), "no counters past the cap");
+      assertEquals(rejectedBefore + refused.size(), rejectedWithoutStream(), "refusals past the cap count under \"\"");
+      // The contracts admitted stay accepted, on every instance.
+      await(vertx.eventBus().request(second, new JsonObject(), contract("event")));
+      await(publish(vertx, new JsonObject(), contract("order")));
+      assertEquals(2, entries(redis, stream).size());
+    } finally {
+      cmd(redis, "DEL", prefix + ":orders");
+    }
+  }
+
+  @Test
+  void rejectionsOfAValidContractCountUnderItsStream(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject().put("maxMessageBytes", 100));
+    long withoutStreamBefore = rejectedWithoutStream();
+
+    awaitFailure(publish(vertx, new JsonObject(), contract("event").addHeader("id", "x")));
+    awaitFailure(publish(vertx, "text", contract("event")));
+    awaitFailure(publish(vertx, new JsonObject().put("n", Double.NaN), contract("event")));
+    awaitFailure(publish(vertx, new JsonObject().put("s", "x".repeat(200)), contract("event")));
+    awaitFailure(publish(vertx, new JsonObject(), contract("Bad")));
+    awaitFailure(publish(vertx, new JsonObject(), new DeliveryOptions()));
+
+    assertEquals(4L, PublisherCounters.of(stream).rejected.sum());
+    assertEquals(withoutStreamBefore + 2, rejectedWithoutStream(), "only the requests with no valid contract");
+    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+  }
+
+  @Test
+  void aMessageWithANumberThatIsNotFiniteIsRejectedNamingWhere(Vertx vertx) {
+    deployPublisher(vertx, new JsonObject());
+
+    Throwable infinite = awaitFailure(publish(vertx, new JsonObject().put("n", Double.POSITIVE_INFINITY),
+      contract("event")));
+    Throwable nested = awaitFailure(publish(vertx, new JsonObject().put("list", new JsonArray().add(1)
+      .add(new JsonObject().put("f", Float.NaN))), contract("event")));
+
+    assertRejected(infinite, "");
+    assertEquals("message has a number that is not finite at /n", infinite.getMessage());
+    assertRejected(nested, "");
+    assertEquals("message has a number that is not finite at /list/1/f", nested.getMessage());
+  }
+
+  @Test
+  void aMessageWithAValueThatHasNoJsonFormIsRejected(Vertx vertx) {
+    // The consumers' codec hands the very object over, no copy: the publisher sees what the default codec's copy
+    // would have refused on the way.
+    HandOffCodec.register(vertx);
+    deployPublisher(vertx, new JsonObject());
+    JsonObject body = new JsonObject(new HashMap<>(Map.of("thing", new Object())));
+
+    Throwable failure = awaitFailure(publish(vertx, body, contract("event").setCodecName(HandOffCodec.NAME)));
+
+    assertRejected(failure, "message cannot be encoded as JSON: ");
+  }
+
+  @Test
+  void aFailureInsideValidationIsAnswered500AndWritesNothing(Vertx vertx) {
+    HandOffCodec.register(vertx);
+    deployPublisher(vertx, new JsonObject());
+    JsonObject broken = new JsonObject() {
+      @Override
+      public Map<String, Object> getMap() {
+        throw new UnsupportedOperationException("broken body");
+      }
+    };
+
+    Throwable failure = awaitFailure(publish(vertx, broken, contract("event").setCodecName(HandOffCodec.NAME)));
+
+    ReplyException reply = assertInstanceOf(ReplyException.class, failure);
+    assertEquals(500, reply.failureCode(), reply.getMessage());
+    assertTrue(reply.getMessage().contains("broken body"), reply.getMessage());
+    assertEquals(1L, PublisherCounters.of(stream).rejected.sum());
+    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
   }
 
   @Test

@@ -259,7 +259,7 @@ public final class TestRedis implements AutoCloseable {
     Optional<Path> redisCli = RedisProcess.onPath("redis-cli");
     try {
       if (redisCli.isPresent()) {
-        return runCli(redisCli.get(), args);
+        return runCli(redisCli.get(), null, args);
       }
       List<List<String>> commands = new ArrayList<>(handshake);
       commands.add(List.of(args));
@@ -267,6 +267,23 @@ public final class TestRedis implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("Redis at " + host + ":" + port + " did not answer "
           + String.join(" ", args), e);
+    }
+  }
+
+  /**
+   * Runs {@code redis-cli} as {@link #cli(String...)} does, with {@code input} on its stdin: one command a line,
+   * in which a double-quoted argument takes escapes such as {@code \xc3\xa9}. So a test writes exact bytes
+   * whatever encoding the JVM passes process arguments in. Needs {@code redis-cli} on PATH.
+   *
+   * @throws IllegalStateException when {@code redis-cli} is missing or exits non-zero, or Redis is unreachable
+   */
+  public String cliInput(String input, String... args) {
+    Path redisCli = RedisProcess.onPath("redis-cli")
+        .orElseThrow(() -> new IllegalStateException("redis-cli is not on PATH"));
+    try {
+      return runCli(redisCli, input, args);
+    } catch (IOException e) {
+      throw new IllegalStateException("Redis at " + host + ":" + port + " did not answer " + input.trim(), e);
     }
   }
 
@@ -313,15 +330,20 @@ public final class TestRedis implements AutoCloseable {
     return process;
   }
 
-  private String runCli(Path redisCli, String... args) throws IOException {
+  /** {@code input}: null, or what redis-cli reads on stdin. */
+  private String runCli(Path redisCli, String input, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(redisCli.toString()));
     command.addAll(cliTarget);
     command.addAll(Arrays.asList(args));
+    Path in = Files.writeString(Files.createTempFile("test-redis-cli-", ".in"), input == null ? "" : input);
     Path out = Files.createTempFile("test-redis-cli-", ".out");
     Path err = Files.createTempFile("test-redis-cli-", ".err");
     try {
-      Process cli = new ProcessBuilder(command)
-          .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command);
+      if (input != null) {
+        builder.redirectInput(in.toFile());
+      }
+      Process cli = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!RedisProcess.awaitExit(cli, CLI_TIMEOUT_MS)) {
         cli.destroyForcibly();
         throw new IOException("redis-cli " + String.join(" ", args) + " timed out");
@@ -332,6 +354,7 @@ public final class TestRedis implements AutoCloseable {
       }
       return Files.readString(out).trim();
     } finally {
+      Files.deleteIfExists(in);
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
