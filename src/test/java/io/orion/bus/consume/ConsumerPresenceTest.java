@@ -95,6 +95,22 @@ class ConsumerPresenceTest {
     assertEquals(instances(config), names(), "the live instances stay");
     // Counted when the sweep's reply is back, which may be just after Redis shows the removal.
     until("the removal counted", () -> fixture.counters().consumersRemoved.sum() >= 1);
+    assertEquals(1, fixture.counters().consumersRemoved.sum(), "removed: the ghost only, never a live instance");
+  }
+
+  @Test
+  void aLiveInstanceRemovedByAnotherProcessIsInTheGroupAgainAfterItsNextSweep(Vertx vertx) {
+    fixture = new ConsumerFixture(vertx, TestRedis.shared());
+    JsonObject config = fixture.config().put("consumerIdleMs", 3_000);
+    fixture.deploy(config, 2);
+    until("both instances in the group", () -> names().equals(instances(config)));
+
+    // What the sweep of a process with a shorter consumerIdleMs does.
+    String removed = config.getString("consumer") + "-1";
+    cmd(fixture.raw, "XGROUP", "DELCONSUMER", fixture.stream, fixture.group, removed);
+
+    until("the removed instance in the group again", () -> names().contains(removed));
+    assertEquals(instances(config), names());
   }
 
   private Set<String> names() {
