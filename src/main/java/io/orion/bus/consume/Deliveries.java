@@ -96,9 +96,9 @@ final class Deliveries {
    * @param deliveries this delivery's number: 1 on the first
    */
   void accept(StreamEntry entry, long deliveries) {
-    if (inFlight.containsKey(entry.id())) {
-      // Read again, as the group was created anew at an earlier id (by another process or a tool): the delivery
-      // under way answers for it, and its acknowledgement finds the entry where it is pending now.
+    if (isInFlight(entry.id())) {
+      // Read again (the group was created anew at an earlier id by someone else): the delivery under way answers
+      // for it, and its acknowledgement finds the entry where it is pending now.
       LOG.debug("{}: entry {} read again while its delivery is under way: left to that one", scope.label(),
         entry.id());
       return;
@@ -216,11 +216,8 @@ final class Deliveries {
     String error = FailureLog.describe(cause, scope.options().handlerTimeoutMs());
     if (delivery.deliveries >= scope.options().maxDeliveries()) {
       deadLetter(delivery.entry, delivery.deliveries, error);
-    } else if (failureLog.admit()) {
-      long unlogged = failureLog.unlogged();
-      LOG.warn("{}: delivery {} of entry {} failed, left pending for redelivery: {}{}", scope.label(),
-        delivery.deliveries, id, error, unlogged == 0 ? "" : " (" + unlogged + " more failed deliveries not logged"
-          + " since the last line)");
+    } else {
+      failureLog.failed(scope.label(), delivery.deliveries, id, error);
     }
     changed();
   }

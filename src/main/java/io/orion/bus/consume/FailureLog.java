@@ -2,6 +2,8 @@ package io.orion.bus.consume;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.LongSupplier;
 
@@ -18,6 +20,8 @@ final class FailureLog {
   /** The longest error text, in characters: a handler's failure message is cut there. */
   static final int MAX_ERROR_CHARS = 500;
 
+  private static final Logger LOG = LoggerFactory.getLogger(FailureLog.class);
+
   private final LongSupplier nanoClock;
   private boolean loggedAny;
   private long loggedAtNanos;
@@ -30,6 +34,15 @@ final class FailureLog {
   /** @param nanoClock the time in nanoseconds, as {@link System#nanoTime()} tells it */
   FailureLog(LongSupplier nanoClock) {
     this.nanoClock = nanoClock;
+  }
+
+  /** Logs a delivery that failed below the cap (it stays pending), when {@link #admit()} lets it. */
+  void failed(String label, long deliveries, String id, String error) {
+    if (admit()) {
+      long skipped = unlogged();
+      LOG.warn("{}: delivery {} of entry {} failed, left pending for redelivery: {}{}", label, deliveries, id, error,
+        skipped == 0 ? "" : " (" + skipped + " more failed deliveries not logged since the last line)");
+    }
   }
 
   /**

@@ -8,35 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orion.bus.consume.ConsumerFixture.Got;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Consumer names {@code {consumer}-{i}} are reused, but never while the old instance's handler may still work. */
-@ExtendWith(VertxExtension.class)
-class ConsumerNamesTest {
+class ConsumerNamesTest extends ConsumerFixtureTest {
 
-  private ConsumerFixture fixture;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fixture = new ConsumerFixture(vertx, TestRedis.shared());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fixture.close();
-  }
 
   @Test
-  void aNameIsHandedToANewInstanceOnlyOnceTheOldInstancesDeliveriesTimedOut(Vertx vertx) {
+  void aNameIsHandedToANewInstanceOnlyOnceTheOldInstancesDeliveriesTimedOut() {
     List<Got> got = fixture.handle((msg, g) -> {
       // The first delivery is never answered: it is under way until it times out.
       if (g.deliveries() > 1) {
@@ -46,11 +28,11 @@ class ConsumerNamesTest {
     JsonObject config = fixture.config().put("handlerTimeoutMs", 5_000).put("shutdownTimeoutMs", 300);
     String base = config.getString("consumer");
     ConsumerVerticle old = new ConsumerVerticle();
-    String oldDeployment = await(vertx.deployVerticle(old, new DeploymentOptions().setConfig(config)));
+    String oldDeployment = await(fixture.vertx.deployVerticle(old, new DeploymentOptions().setConfig(config)));
     fixture.xadd("data", "{\"n\":1}");
     until("delivered", () -> got.size() == 1);
 
-    String message = awaitFailure(vertx.undeploy(oldDeployment)).getMessage();
+    String message = awaitFailure(fixture.vertx.undeploy(oldDeployment)).getMessage();
     assertTrue(message.contains("timed out"), message);
 
     ConsumerVerticle during = fixture.deploy(config);

@@ -52,8 +52,7 @@ class ConsumerPresenceTest {
   void instancesAreInTheGroupAgainAfterItWasDeletedAndCreatedAgain(Vertx vertx) {
     fixture = new ConsumerFixture(vertx, TestRedis.shared());
     JsonObject config = fixture.config();
-    fixture.deploy(config, 2);
-    until("both instances in the group", () -> names().equals(instances(config)));
+    deployTwoInstancesInTheGroup(config);
 
     cmd(fixture.raw, "XGROUP", "DESTROY", fixture.stream, fixture.group);
 
@@ -66,8 +65,7 @@ class ConsumerPresenceTest {
     own = TestRedis.startOwn("--appendonly", "yes");
     fixture = new ConsumerFixture(vertx, own);
     JsonObject config = fixture.config();
-    fixture.deploy(config, 2);
-    until("both instances in the group", () -> names().equals(instances(config)));
+    deployTwoInstancesInTheGroup(config);
     // What a restart from an older snapshot does: the group is there, its consumers are not.
     for (String name : instances(config)) {
       own.cli("XGROUP", "DELCONSUMER", fixture.stream, fixture.group, name);
@@ -85,8 +83,7 @@ class ConsumerPresenceTest {
   void liveInstancesAreNotSweptAwayOnAQuietStream(Vertx vertx) {
     fixture = new ConsumerFixture(vertx, TestRedis.shared());
     JsonObject config = fixture.config().put("consumerIdleMs", 3_000);
-    fixture.deploy(config, 2);
-    until("both instances in the group", () -> names().equals(instances(config)));
+    deployTwoInstancesInTheGroup(config);
     // Made after the instances: when a sweep finds it idle long enough, it would find them so too.
     cmd(fixture.raw, "XGROUP", "CREATECONSUMER", fixture.stream, fixture.group, "ghost");
 
@@ -102,8 +99,7 @@ class ConsumerPresenceTest {
   void aLiveInstanceRemovedByAnotherProcessIsInTheGroupAgainAfterItsNextSweep(Vertx vertx) {
     fixture = new ConsumerFixture(vertx, TestRedis.shared());
     JsonObject config = fixture.config().put("consumerIdleMs", 3_000);
-    fixture.deploy(config, 2);
-    until("both instances in the group", () -> names().equals(instances(config)));
+    deployTwoInstancesInTheGroup(config);
 
     // What the sweep of a process with a shorter consumerIdleMs does.
     String removed = config.getString("consumer") + "-1";
@@ -111,6 +107,11 @@ class ConsumerPresenceTest {
 
     until("the removed instance in the group again", () -> names().contains(removed));
     assertEquals(instances(config), names());
+  }
+
+  private void deployTwoInstancesInTheGroup(JsonObject config) {
+    fixture.deploy(config, 2);
+    until("both instances in the group", () -> names().equals(instances(config)));
   }
 
   private Set<String> names() {

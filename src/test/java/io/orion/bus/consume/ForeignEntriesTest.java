@@ -8,43 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orion.bus.consume.ConsumerFixture.Got;
-import io.orion.bus.support.TestRedis;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Entries written by other producers (here redis-cli, as a Python or Go service would write them) are read strictly:
  * data that is not one RFC 8259 JSON object in UTF-8, or is larger than maxMessageBytes, is dead-lettered at once
  * with deliveries 0, its data as it was, and a one-line error that says why. Dead letters' errors are one short line.
  */
-@ExtendWith(VertxExtension.class)
-class ForeignEntriesTest {
+class ForeignEntriesTest extends ConsumerFixtureTest {
 
   /** Writes an entry whose data is {"a":"xxx…"} of ARGV[1] bytes in all. */
   private static final String ADD_DATA_OF_SIZE = "return redis.call('XADD', KEYS[1], '*', 'data', "
     + "'{\"a\":\"' .. string.rep('x', tonumber(ARGV[1]) - 8) .. '\"}')";
 
-  private ConsumerFixture fixture;
-  private TestRedis redis;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    redis = TestRedis.shared();
-    fixture = new ConsumerFixture(vertx, redis);
-  }
-
-  @AfterEach
-  void tearDown() {
-    fixture.close();
-  }
 
   @Test
   void dataThatIsNotOneStrictJsonObjectIsDeadLetteredAtOnceSayingWhy() {
@@ -56,7 +36,7 @@ class ForeignEntriesTest {
     String array = cliAdd("data", "[1,2]");
     String invalid = cliAdd("data", "{\"a\":");
     String missing = cliAdd("payload", "{\"a\":1}", "meta.trace", "t-1");
-    String latin1 = redis.cli("EVAL", "return redis.call('XADD', KEYS[1], '*', 'data', '{\"a\":\"caf\\233\"}')", "1",
+    String latin1 = fixture.redis.cli("EVAL", "return redis.call('XADD', KEYS[1], '*', 'data', '{\"a\":\"caf\\233\"}')", "1",
       fixture.stream);
     String good = cliAdd("data", "{\"a\":2}");
 
@@ -81,7 +61,7 @@ class ForeignEntriesTest {
     List<Got> got = fixture.handle((msg, g) -> msg.reply("ok"));
     fixture.deploy(fixture.config());
 
-    String big = redis.cli("EVAL", ADD_DATA_OF_SIZE, "1", fixture.stream, String.valueOf(2 * 1024 * 1024));
+    String big = fixture.redis.cli("EVAL", ADD_DATA_OF_SIZE, "1", fixture.stream, String.valueOf(2 * 1024 * 1024));
     String good = cliAdd("data", "{\"a\":2}");
 
     until("the good entry delivered", () -> idsOf(got).contains(good));
@@ -100,8 +80,8 @@ class ForeignEntriesTest {
     List<Got> got = fixture.handle((msg, g) -> msg.reply("ok"));
     fixture.deploy(fixture.config().put("maxMessageBytes", 64));
 
-    String fits = redis.cli("EVAL", ADD_DATA_OF_SIZE, "1", fixture.stream, "64");
-    String over = redis.cli("EVAL", ADD_DATA_OF_SIZE, "1", fixture.stream, "65");
+    String fits = fixture.redis.cli("EVAL", ADD_DATA_OF_SIZE, "1", fixture.stream, "64");
+    String over = fixture.redis.cli("EVAL", ADD_DATA_OF_SIZE, "1", fixture.stream, "65");
 
     until("one dead letter", () -> fixture.deadLetters().size() == 1);
     until("the entry that fits delivered", () -> idsOf(got).contains(fits));
@@ -146,7 +126,7 @@ class ForeignEntriesTest {
     args[1] = fixture.stream;
     args[2] = "*";
     System.arraycopy(fieldsAndValues, 0, args, 3, fieldsAndValues.length);
-    return redis.cli(args);
+    return fixture.redis.cli(args);
   }
 
   /** The dead letters by the id of the entry they copy. */

@@ -8,22 +8,15 @@ import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.orion.bus.consume.ConsumerFixture.Got;
-import io.orion.bus.support.TestRedis;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A group deleted while its consumers run is created again where it had got to: what was written in between is
  * delivered (with {@code startFrom} {@code $}, creating it at {@code $} would skip it) and what was delivered before
  * is not delivered again (with {@code 0}, creating it at {@code 0} would replay every retained entry).
  */
-@ExtendWith(VertxExtension.class)
-class GroupRecreatedTest {
+class GroupRecreatedTest extends ConsumerFixtureTest {
 
   /** Deletes the group and writes an entry, in one step: the entry is written before any consumer can act. */
   private static final String DESTROY_THEN_ADD = "redis.call('XGROUP', 'DESTROY', KEYS[1], ARGV[1]) "
@@ -32,17 +25,6 @@ class GroupRecreatedTest {
   private static final String DESTROY_THEN_CREATE_AT_ZERO = "redis.call('XGROUP', 'DESTROY', KEYS[1], ARGV[1]) "
     + "return redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0')";
 
-  private ConsumerFixture fixture;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fixture = new ConsumerFixture(vertx, TestRedis.shared());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fixture.close();
-  }
 
   @Test
   void startFromDollarDeliversWhatWasWrittenWhileTheGroupWasGone() {

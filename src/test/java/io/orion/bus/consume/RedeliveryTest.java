@@ -11,33 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.orion.bus.consume.ConsumerFixture.Got;
 import io.orion.bus.redis.PendingEntry;
 import io.orion.bus.redis.StreamReplies;
-import io.orion.bus.support.TestRedis;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Redelivery counts right and serves what it claims. */
-@ExtendWith(VertxExtension.class)
-class RedeliveryTest {
+class RedeliveryTest extends ConsumerFixtureTest {
 
-  private ConsumerFixture fixture;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    fixture = new ConsumerFixture(vertx, TestRedis.shared());
-  }
-
-  @AfterEach
-  void tearDown() {
-    fixture.close();
-  }
 
   @Test
   void afterAHoldWithoutHandlerEveryDeliveryToAHandlerCountsOnce() {
