@@ -29,11 +29,14 @@ import java.util.Set;
  *                          {@code {host name}-{pid}}.
  * @param consumerIdleMs    how long a consumer with nothing pending may stay idle before it is removed from the
  *                          group. The value is in milliseconds. By default 10 minutes.
+ * @param maxMessageBytes   the largest {@code data} an entry may hold, in bytes, as the publisher's key of the same
+ *                          name caps it on publish: an entry whose data is larger (written by another producer) is
+ *                          dead-lettered at once. By default 1 MiB.
  */
 public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shutdownTimeoutMs, String contract,
                               String group, String address, int instances, int count, long blockMs, int maxInFlight,
                               long handlerTimeoutMs, long claimIdleMs, int maxDeliveries, String startFrom,
-                              String consumer, long consumerIdleMs) {
+                              String consumer, long consumerIdleMs, int maxMessageBytes) {
 
   public static final int DEFAULT_INSTANCES = 1;
   public static final int DEFAULT_COUNT = 10;
@@ -44,15 +47,18 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
   public static final int DEFAULT_MAX_DELIVERIES = 5;
   public static final String DEFAULT_START_FROM = "0";
   public static final long DEFAULT_CONSUMER_IDLE_MS = 600_000;
+  /** The publisher's default: what one end writes, the other reads. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = PublisherOptions.DEFAULT_MAX_MESSAGE_BYTES;
 
   /** The keys a standalone consumer takes. */
   public static final Set<String> KEYS = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "contract", "group",
     "address", "instances", "count", "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries",
-    "startFrom", "consumer", "consumerIdleMs");
+    "startFrom", "consumer", "consumerIdleMs", "maxMessageBytes");
 
   /** The keys of a consumer that the top level may give for every section. */
   static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "count", "blockMs",
-    "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries", "startFrom", "consumerIdleMs");
+    "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries", "startFrom", "consumerIdleMs",
+    "maxMessageBytes");
 
   /** Validates a standalone consumer's config; unknown keys are rejected. */
   public static ConsumerOptions fromJson(JsonObject json) {
@@ -87,7 +93,8 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       in.intAtLeast("maxDeliveries", DEFAULT_MAX_DELIVERIES, 1),
       startFrom,
       in.string("consumer", defaultConsumerName()),
-      in.longAtLeast("consumerIdleMs", DEFAULT_CONSUMER_IDLE_MS, 1));
+      in.longAtLeast("consumerIdleMs", DEFAULT_CONSUMER_IDLE_MS, 1),
+      in.intAtLeast("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1));
   }
 
   /** The stream this consumer reads, e.g. {@code orion:events}. */
@@ -113,7 +120,8 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       .put("maxDeliveries", maxDeliveries)
       .put("startFrom", startFrom)
       .put("consumer", consumer)
-      .put("consumerIdleMs", consumerIdleMs);
+      .put("consumerIdleMs", consumerIdleMs)
+      .put("maxMessageBytes", maxMessageBytes);
   }
 
   /** {@code {host name}-{pid}}: unique per process, so a restarted process never takes over a dead one's name. */

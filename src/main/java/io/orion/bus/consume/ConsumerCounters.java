@@ -38,6 +38,8 @@ public final class ConsumerCounters {
   final AtomicLong trimmedUnreadMeasured = new AtomicLong(-1);
   /** When the next look for entries trimmed unread is due ({@link System#nanoTime}), shared by the instances. */
   final AtomicLong trimmedUnreadDueNanos = new AtomicLong(System.nanoTime());
+  /** Where the group had got to, as far as this process knows: where it is created again after a deletion. */
+  final GroupPosition position = new GroupPosition();
   /** Entries taken over from other consumers (or from a failed delivery) after claimIdleMs. */
   public final LongAdder reclaimed = new LongAdder();
   /** Connections to Redis made again after one was lost. */

@@ -26,10 +26,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * pending for {@code claimIdleMs} are reclaimed by any consumer of the group and delivered again; an entry given
  * to a handler {@code maxDeliveries} times and failed each time is copied to {@code {stream}:dead} with fields
  * {@code data}, {@code meta.*}, {@code id}, {@code group}, {@code deliveries}, {@code error}, then acknowledged.
- * An entry whose {@code data} is missing or not a JSON object is dead-lettered at once, with deliveries 0.
+ * An entry whose {@code data} is missing, over {@code maxMessageBytes}, or not one strict JSON object (RFC 8259, UTF-8)
+ * is dead-lettered at once, with deliveries 0.
  * <p>
- * Consumers idle for {@code consumerIdleMs} with nothing pending are removed from the group; an instance that
- * stops cleanly with nothing pending removes itself.
+ * Each instance is in the group from its start ({@code XGROUP CREATECONSUMER}), before it is given an entry.
+ * Consumers idle for {@code consumerIdleMs} with nothing pending are removed from the group (a live one keeps
+ * itself in: its own sweeps make it anew); an instance that stops cleanly with nothing pending removes itself. Its
+ * name is handed to a new instance only once its deliveries were answered or timed out, even after a stop that
+ * timed out.
  */
 public final class ConsumerVerticle extends VerticleBase {
 
@@ -99,12 +103,27 @@ public final class ConsumerVerticle extends VerticleBase {
       .always("close Redis connections", () -> Future.join(reader.close(), scope.commands().close())
         .eventually(client::close))
       .run(vertx, options.shutdownTimeoutMs())
-      .andThen(ar -> ConsumerNames.release(options.stream(), options.group(), options.consumer(), index));
+      .andThen(ar -> releaseNameWhenSettled());
+  }
+
+  /**
+   * Hands the consumer name back once no delivery of this instance awaits its handler: after a stop that timed out,
+   * a delivery still settles within handlerTimeoutMs of its send (its timeout fires after the undeploy too), and a
+   * new instance with this name would meanwhile deliver the same entries again as its own pending ones.
+   */
+  private void releaseNameWhenSettled() {
+    deliveries.when(() -> !intake.busy() && deliveries.settled())
+      .onComplete(v -> ConsumerNames.release(options.stream(), options.group(), options.consumer(), index));
   }
 
   /** This instance's consumer name in the group. */
   public String consumerName() {
     return scope.consumer();
+  }
+
+  /** Runs a reclaim pass now, as the timer does every claimIdleMs / 2: for tests that cannot wait for it. */
+  void reclaimNow() {
+    context.runOnContext(v -> intake.reclaimDue());
   }
 
   private Future<?> stopIntake() {
@@ -129,7 +148,10 @@ public final class ConsumerVerticle extends VerticleBase {
       });
   }
 
-  /** Removes the consumers of the group idle for consumerIdleMs that own nothing pending. */
+  /**
+   * Removes the consumers of the group idle for consumerIdleMs that own nothing pending, and keeps this one in the
+   * group, its idle time started again when it owns nothing pending (see {@link StreamCommands#removeIdleConsumers}).
+   */
   private void sweep() {
     scope.commands()
       .send(StreamCommands.removeIdleConsumers(scope.stream(), scope.group(), options.consumerIdleMs(), null,
@@ -139,6 +161,9 @@ public final class ConsumerVerticle extends VerticleBase {
         scope.counters().consumersRemoved.add(removed.size());
         removed.forEach(name -> LOG.info("{}: removed consumer {} from the group: idle over {} ms with nothing"
           + " pending", scope.label(), name, options.consumerIdleMs()));
+        if (!StreamReplies.strings(reply.get(2)).isEmpty()) {
+          LOG.info("{}: was missing from the group (removed by another process?): in it again", scope.label());
+        }
       })
       .onFailure(e -> LOG.debug("{}: consumer sweep failed: {}", scope.label(), e.getMessage()));
   }

@@ -41,7 +41,6 @@ final class Deliveries {
     final StreamEntry entry;
     final JsonObject body;
     final long deliveries;
-    long touchedNanos;
     long retryTimer = -1;
 
     Delivery(StreamEntry entry, JsonObject body, long deliveries) {
@@ -58,14 +57,16 @@ final class Deliveries {
   private final Map<String, Delivery> inFlight = new HashMap<>();
   private final List<Waiter> waiters = new ArrayList<>();
   private final Backoff noHandlerBackoff = new Backoff(NO_HANDLER_MIN_BACKOFF_MS, NO_HANDLER_MAX_BACKOFF_MS);
+  private final FailureLog failureLog = new FailureLog();
+  private final DeadLetters deadLetters;
   private final Acknowledgements acks;
-  private int deadLettering;
   private boolean stopping;
   private Runnable onChange = () -> { };
 
   Deliveries(ConsumerScope scope) {
     this.scope = scope;
     this.acks = new Acknowledgements(scope, this::changed);
+    this.deadLetters = new DeadLetters(scope, this::changed);
   }
 
   /** Called after every change that may free a slot or settle a waiter. */
@@ -85,24 +86,28 @@ final class Deliveries {
 
   /** Nothing awaits a reply and no dead letter is being written. */
   boolean settled() {
-    return inFlight.isEmpty() && deadLettering == 0;
+    return inFlight.isEmpty() && deadLetters.idle();
   }
 
   /**
-   * Gives an entry to the handler, or dead-letters it at once when its data is missing or not a JSON object.
+   * Gives an entry to the handler, or dead-letters it at once when its data cannot be read (see {@link EntryData}).
+   * An entry whose delivery is under way here already is left to it.
    *
    * @param deliveries this delivery's number: 1 on the first
    */
   void accept(StreamEntry entry, long deliveries) {
-    if (entry.data() == null) {
-      poison(entry, "entry has no 'data' field");
+    if (isInFlight(entry.id())) {
+      // Read again (the group was created anew at an earlier id by someone else): the delivery under way answers
+      // for it, and its acknowledgement finds the entry where it is pending now.
+      LOG.debug("{}: entry {} read again while its delivery is under way: left to that one", scope.label(),
+        entry.id());
       return;
     }
     JsonObject body;
     try {
-      body = new JsonObject(entry.data());
-    } catch (RuntimeException e) {
-      poison(entry, "'data' is not a JSON object: " + e.getMessage());
+      body = EntryData.read(entry, scope.options().maxMessageBytes());
+    } catch (EntryData.Unreadable e) {
+      deadLetters.poison(entry, e.getMessage());
       return;
     }
     Delivery delivery = new Delivery(entry, body, deliveries);
@@ -118,26 +123,9 @@ final class Deliveries {
     acks.add(id);
   }
 
-  /**
-   * Copies an entry to the dead-letter stream, then acknowledges it: in that order, so that a crash in
-   * between duplicates the dead letter rather than losing the entry.
-   */
+  /** Copies an entry to the dead-letter stream, then acknowledges it (see {@link DeadLetters}). */
   void deadLetter(StreamEntry entry, long deliveries, String error) {
-    deadLettering++;
-    scope.commands().send(StreamCommands.deadLetter(scope.deadStream(), entry, scope.group(), deliveries, error))
-      .compose(id -> scope.commands().send(StreamCommands.ack(scope.stream(), scope.group(), List.of(entry.id()))))
-      .onComplete(ar -> {
-        deadLettering--;
-        if (ar.succeeded()) {
-          scope.counters().deadLettered.increment();
-          LOG.warn("{}: entry {} dead-lettered to {} after {} deliveries: {}", scope.label(), entry.id(),
-            scope.deadStream(), deliveries, error);
-        } else {
-          LOG.error("{}: cannot dead-letter entry {} (it stays pending and comes back): {}", scope.label(),
-            entry.id(), ar.cause().getMessage());
-        }
-        changed();
-      });
+    deadLetters.write(entry, deliveries, error);
   }
 
   /** No new deliveries: held entries are let go (they stay pending); awaited replies still count. */
@@ -177,11 +165,6 @@ final class Deliveries {
     }
   }
 
-  private void poison(StreamEntry entry, String why) {
-    scope.counters().poison.increment();
-    deadLetter(entry, 0, why);
-  }
-
   private void send(Delivery delivery) {
     StreamEntry entry = delivery.entry;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
@@ -216,9 +199,10 @@ final class Deliveries {
     if (type == ReplyFailure.NO_HANDLERS) {
       scope.counters().delivered.decrement();
       scope.counters().noHandler.increment();
+      // The attempt did not reach a handler: the counter in Redis, raised for it, goes back to the deliveries that
+      // did, so that whoever delivers the entry next (this instance after a restart, or another consumer) counts right.
+      keep(delivery, delivery.deliveries - 1);
       if (stopping) {
-        // Let go, with the counter set back: the attempt did not reach a handler.
-        keep(delivery);
         release(delivery);
       } else {
         hold(delivery);
@@ -227,32 +211,23 @@ final class Deliveries {
     }
     settle(id);
     scope.counters().failed.increment();
-    String error;
     if (type == ReplyFailure.TIMEOUT) {
       scope.counters().timedOut.increment();
-      error = "handler timed out after " + scope.options().handlerTimeoutMs() + " ms";
-    } else {
-      error = String.valueOf(cause.getMessage());
     }
+    String error = FailureLog.describe(cause, scope.options().handlerTimeoutMs());
     if (delivery.deliveries >= scope.options().maxDeliveries()) {
       deadLetter(delivery.entry, delivery.deliveries, error);
     } else {
-      LOG.debug("{}: delivery {} of entry {} failed, left pending: {}", scope.label(), delivery.deliveries, id,
-        error);
+      failureLog.failed(scope.label(), delivery.deliveries, id, error);
     }
     changed();
   }
 
   /**
-   * No handler at the address is not a failure of the entry: keep it, try again after a capped backoff,
-   * and keep it claimed so that it is not reclaimed meanwhile. Its delivery counter in Redis, raised by the
-   * read, is set back at once to the deliveries that reached a handler, so that whoever delivers it next
-   * (this instance after a restart, or another consumer) counts right.
+   * No handler at the address is not a failure of the entry: keep it, try again after a capped backoff, and keep it
+   * claimed so that it is not reclaimed meanwhile (every attempt claims it again, which resets its idle time).
    */
   private void hold(Delivery delivery) {
-    if (delivery.touchedNanos == 0) {
-      keep(delivery);
-    }
     long waitMs = noHandlerBackoff.next();
     if (noHandlerBackoff.failures() == 1) {
       LOG.warn("{}: no handler at '{}': holding entry {} and retrying with backoff", scope.label(),
@@ -263,19 +238,20 @@ final class Deliveries {
       if (inFlight.get(delivery.entry.id()) != delivery) {
         return;
       }
-      touchIfIdle(delivery).onComplete(v -> send(delivery));
+      // The counter is raised back before the attempt, so that it is right once a handler has the entry (an attempt
+      // that finds no handler again sets it back again).
+      keep(delivery, delivery.deliveries).onComplete(v -> {
+        if (inFlight.get(delivery.entry.id()) == delivery) {
+          send(delivery);
+        }
+      });
     });
   }
 
-  private Future<?> touchIfIdle(Delivery delivery) {
-    long idleMs = (System.nanoTime() - delivery.touchedNanos) / 1_000_000;
-    return idleMs < scope.options().claimIdleMs() / 2 ? Future.succeededFuture() : keep(delivery);
-  }
-
-  private Future<?> keep(Delivery delivery) {
-    delivery.touchedNanos = System.nanoTime();
+  /** Claims the entry again (resetting its idle time) with its delivery counter set to {@code count}. */
+  private Future<?> keep(Delivery delivery, long count) {
     return scope.commands().send(StreamCommands.keep(scope.stream(), scope.group(), scope.consumer(),
-      delivery.entry.id(), delivery.deliveries - 1)).otherwiseEmpty();
+      delivery.entry.id(), count)).otherwiseEmpty();
   }
 
   private void release(Delivery delivery) {

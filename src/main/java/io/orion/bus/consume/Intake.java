@@ -1,8 +1,6 @@
 package io.orion.bus.consume;
 
-import io.orion.bus.redis.AutoClaim;
 import io.orion.bus.redis.Backoff;
-import io.orion.bus.redis.PendingEntry;
 import io.orion.bus.redis.RedisErrors;
 import io.orion.bus.redis.RedisLink;
 import io.orion.bus.redis.StreamCommands;
@@ -13,18 +11,15 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The intake side of one consumer instance: one operation at a time, chosen in this order by
- * {@link #pump()}: create the group when it is missing; re-deliver this consumer's own pending entries (on
- * start and after the connection was lost); reclaim entries idle for claimIdleMs from any consumer; read
- * new entries with a blocking XREADGROUP on a connection of its own. Reads ask for no more than the free
+ * {@link #pump()}: join the group ({@link Membership}: on start, when the group is missing, after the connection
+ * was lost); re-deliver this consumer's own pending entries (on start and after the connection was lost); reclaim
+ * entries idle for claimIdleMs from any consumer (both {@link Redelivery}); read new entries with a blocking
+ * XREADGROUP on a connection of its own. Reads ask for no more than the free
  * delivery slots. A failed operation is retried after a capped exponential backoff, never in a hot loop.
  * Accessed on the event loop of the instance.
  */
@@ -47,17 +42,14 @@ final class Intake {
   private final ConsumerScope scope;
   private final RedisLink reader;
   private final Deliveries deliveries;
+  private final Membership membership;
+  private final Redelivery redelivery;
   private final Backoff backoff = new Backoff(MIN_BACKOFF_MS, MAX_BACKOFF_MS);
   private final int readThreshold;
   private boolean stopping;
   private boolean busy;
   private boolean reading;
   private boolean needGroup = true;
-  private boolean needRecovery = true;
-  private boolean groupSeen;
-  private String recoverCursor = "-";
-  private boolean reclaimDue;
-  private String reclaimCursor = "0-0";
   private long retryTimer = -1;
   private long readerClientId = -1;
   private long readerIdGeneration = -1;
@@ -66,6 +58,8 @@ final class Intake {
     this.scope = scope;
     this.reader = reader;
     this.deliveries = deliveries;
+    this.membership = new Membership(scope);
+    this.redelivery = new Redelivery(scope, deliveries);
     int batch = Math.min(scope.options().count(), scope.options().maxInFlight());
     // Wait for half a batch of free slots rather than reading one entry at a time under load.
     this.readThreshold = Math.max(1, batch / 2);
@@ -77,7 +71,7 @@ final class Intake {
    */
   Future<Void> start() {
     busy = true;
-    return ensureGroup()
+    return joinGroup()
       .timeout(START_TIMEOUT_MS, TimeUnit.MILLISECONDS)
       .transform(ar -> {
         busy = false;
@@ -98,7 +92,7 @@ final class Intake {
 
   /** Asks for a reclaim pass at the next turn. */
   void reclaimDue() {
-    reclaimDue = true;
+    redelivery.reclaimDue();
     pump();
   }
 
@@ -127,13 +121,13 @@ final class Intake {
     }
     int free = scope.options().maxInFlight() - deliveries.size();
     if (needGroup) {
-      run(ensureGroup());
+      run(joinGroup());
     } else if (free <= 0) {
       return;
-    } else if (needRecovery) {
-      run(recoverOwn(free));
-    } else if (reclaimDue) {
-      run(reclaim(free));
+    } else if (redelivery.isOwnDue()) {
+      run(redelivery.own(free));
+    } else if (redelivery.isReclaimDue()) {
+      run(redelivery.reclaim(free));
     } else if (free >= readThreshold || deliveries.size() == 0) {
       run(read(free));
     }
@@ -162,15 +156,16 @@ final class Intake {
     if (RedisErrors.isNoGroup(e)) {
       needGroup = true;
       if (first) {
-        LOG.warn("{}: group or stream is gone ({}); creating it again from {}", scope.label(), e.getMessage(),
-          scope.options().startFrom());
+        LOG.warn("{}: group or stream is gone ({}); creating it again", scope.label(), e.getMessage());
       }
     } else if (RedisErrors.isServerError(e)) {
       LOG.error("{}: Redis refused a command: {}", scope.label(), e.getMessage());
     } else {
-      // The reply of a read may have been lost with the connection: its entries are pending to us.
+      // The reply of a read may have been lost with the connection: its entries are pending to us. And Redis may
+      // have restarted without the group or this consumer.
       reader.reset();
-      needRecovery = true;
+      redelivery.ownDue();
+      needGroup = true;
       if (first) {
         LOG.warn("{}: Redis connection failed ({}); reconnecting with backoff", scope.label(), e.getMessage());
       }
@@ -188,102 +183,8 @@ final class Intake {
     });
   }
 
-  private Future<Void> ensureGroup() {
-    return scope.commands()
-      .send(StreamCommands.createGroup(scope.stream(), scope.group(), scope.options().startFrom()))
-      .<Void>map(ok -> {
-        if (groupSeen) {
-          scope.counters().groupsRecreated.increment();
-        }
-        LOG.info("{}: created group {} on stream {} from {}", scope.label(), scope.group(), scope.stream(),
-          scope.options().startFrom());
-        return null;
-      })
-      .recover(e -> RedisErrors.isBusyGroup(e) ? Future.succeededFuture() : Future.failedFuture(e))
-      .onSuccess(v -> {
-        needGroup = false;
-        groupSeen = true;
-      });
-  }
-
-  /** Re-delivers this consumer's own pending entries that are not in flight here, a page at a time. */
-  private Future<Void> recoverOwn(int free) {
-    return scope.commands()
-      .send(StreamCommands.pending(scope.stream(), scope.group(), recoverCursor, "+", free, scope.consumer()))
-      .compose(reply -> {
-        List<PendingEntry> rows = StreamReplies.pending(reply);
-        return takeOver(rows.stream().filter(row -> !deliveries.isInFlight(row.id())).toList(), false)
-          .onSuccess(v -> {
-            // Moves on only once the page was taken over: after a failure the same page is read again.
-            if (rows.size() < free) {
-              needRecovery = false;
-              recoverCursor = "-";
-            } else {
-              recoverCursor = "(" + rows.get(rows.size() - 1).id();
-            }
-          });
-      });
-  }
-
-  /** Takes over entries of the group idle for claimIdleMs (XAUTOCLAIM ... JUSTID) and delivers them again. */
-  private Future<Void> reclaim(int free) {
-    return scope.commands()
-      .send(StreamCommands.autoClaimIds(scope.stream(), scope.group(), scope.consumer(),
-        scope.options().claimIdleMs(), reclaimCursor, free))
-      .compose(reply -> {
-        AutoClaim claim = StreamReplies.autoClaim(reply);
-        for (String id : claim.deleted()) {
-          scope.counters().trimmed.increment();
-          LOG.info("{}: pending entry {} was trimmed or deleted: Redis dropped it from the pending list",
-            scope.label(), id);
-        }
-        reclaimCursor = claim.done() ? "0-0" : claim.next();
-        reclaimDue = !claim.done();
-        Set<String> ids = new LinkedHashSet<>(claim.ids());
-        ids.removeIf(deliveries::isInFlight);
-        if (ids.isEmpty()) {
-          return Future.succeededFuture();
-        }
-        List<String> ordered = List.copyOf(ids);
-        return scope.commands()
-          .send(StreamCommands.pending(scope.stream(), scope.group(), ordered.get(0),
-            ordered.get(ordered.size() - 1), ids.size() + deliveries.size(), scope.consumer()))
-          .compose(rows -> takeOver(StreamReplies.pending(rows).stream()
-            .filter(row -> ids.contains(row.id())).toList(), true));
-      });
-  }
-
-  /**
-   * Claims the entries (raising their delivery counters) and, by the count each had: delivers it again,
-   * dead-letters it when it was already given maxDeliveries times, or acknowledges it when it is gone.
-   */
-  private Future<Void> takeOver(List<PendingEntry> rows, boolean reclaimed) {
-    if (rows.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<String> ids = rows.stream().map(PendingEntry::id).toList();
-    return scope.commands().send(StreamCommands.claim(scope.stream(), scope.group(), scope.consumer(), ids))
-      .map(reply -> {
-        Map<String, StreamEntry> byId = new HashMap<>();
-        StreamReplies.entries(reply).forEach(entry -> byId.put(entry.id(), entry));
-        int maxDeliveries = scope.options().maxDeliveries();
-        for (PendingEntry row : rows) {
-          StreamEntry entry = byId.get(row.id());
-          if (entry == null || entry.deleted()) {
-            deliveries.skipGone(row.id());
-          } else if (row.deliveries() >= maxDeliveries) {
-            deliveries.deadLetter(entry, row.deliveries(), "delivery count " + row.deliveries()
-              + " already at maxDeliveries " + maxDeliveries + " when claimed by " + scope.consumer());
-          } else {
-            if (reclaimed) {
-              scope.counters().reclaimed.increment();
-            }
-            scope.counters().redelivered.increment();
-            deliveries.accept(entry, row.deliveries() + 1);
-          }
-        }
-        return null;
-      });
+  private Future<Void> joinGroup() {
+    return membership.join().onSuccess(v -> needGroup = false);
   }
 
   /** One blocking read of new entries, for no more than the free slots, on the reader connection. */
@@ -300,8 +201,13 @@ final class Intake {
   }
 
   private Void deliverNew(Response reply) {
-    for (StreamEntry entry : StreamReplies.readGroup(reply)) {
+    List<StreamEntry> entries = StreamReplies.readGroup(reply);
+    for (StreamEntry entry : entries) {
       deliveries.accept(entry, 1);
+    }
+    if (!entries.isEmpty()) {
+      // Entries come in id order: the last is the highest the group has delivered now.
+      scope.counters().position.delivered(entries.get(entries.size() - 1).id());
     }
     return null;
   }

@@ -16,18 +16,28 @@ public final class StreamCommands {
   /**
    * Removes consumers of group ARGV[1] that own nothing pending and have been idle at least ARGV[2] ms,
    * atomically, so that a consumer that reads between the check and the removal cannot lose its pending
-   * entries. ARGV[3], when not empty, limits it to that consumer; ARGV[4], when not empty, spares that one.
-   * Returns two lists: the names removed, and the names that matched but own pending entries.
+   * entries. ARGV[3], when not empty, limits it to that consumer; ARGV[4], when not empty, spares that one (the
+   * caller) and keeps it in the group: created again when it is missing, and made anew when it owns nothing pending,
+   * which sets its idle time back to 0 (a read that finds nothing does not, before Redis 7.2, so a live consumer on a
+   * quiet stream would look idle to the sweeps of others). Returns three lists: the names removed, the names that
+   * matched but own pending entries, and the spared name when it had to be created again.
    */
   private static final String REMOVE_IDLE_CONSUMERS = String.join("\n",
-    "local removed, kept = {}, {}",
+    "local removed, kept, recreated = {}, {}, {}",
     "local ok, consumers = pcall(redis.call, 'XINFO', 'CONSUMERS', KEYS[1], ARGV[1])",
-    "if not ok then return {removed, kept} end",
+    "if not ok then return {removed, kept, recreated} end",
+    "local spareFound = false",
     "for _, c in ipairs(consumers) do",
     "  local info = {}",
     "  for i = 1, #c, 2 do info[c[i]] = c[i + 1] end",
     "  local name = info['name']",
-    "  if (ARGV[3] == '' or name == ARGV[3]) and name ~= ARGV[4] and info['idle'] >= tonumber(ARGV[2]) then",
+    "  if name == ARGV[4] then",
+    "    spareFound = true",
+    "    if info['pending'] == 0 then",
+    "      redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)",
+    "      redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], name)",
+    "    end",
+    "  elseif (ARGV[3] == '' or name == ARGV[3]) and info['idle'] >= tonumber(ARGV[2]) then",
     "    if info['pending'] == 0 then",
     "      redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)",
     "      table.insert(removed, name)",
@@ -36,7 +46,35 @@ public final class StreamCommands {
     "    end",
     "  end",
     "end",
-    "return {removed, kept}");
+    "if ARGV[4] ~= '' and not spareFound then",
+    "  redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], ARGV[4])",
+    "  table.insert(recreated, ARGV[4])",
+    "end",
+    "return {removed, kept, recreated}");
+
+  /**
+   * Makes sure group ARGV[1] of stream KEYS[1] exists and has consumer ARGV[3]: creates the group at id ARGV[2]
+   * (MKSTREAM) unless it exists, at 0 when the stream does not exist (every entry it will hold is new, whatever its
+   * id), then creates the consumer (Redis before 7.2 creates a consumer only when a read gives it an entry, so a
+   * consumer of a quiet stream would be missing from XINFO CONSUMERS). Replies {created (1 or 0), the group's
+   * last-delivered-id}; a failure other than BUSYGROUP (WRONGTYPE: the key holds something else) is the reply.
+   */
+  private static final String JOIN_GROUP = String.join("\n",
+    "local from = ARGV[2]",
+    "if redis.call('EXISTS', KEYS[1]) == 0 then from = '0' end",
+    "local created = 1",
+    "local reply = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], from, 'MKSTREAM')",
+    "if type(reply) == 'table' and reply.err then",
+    "  if string.sub(reply.err, 1, 9) ~= 'BUSYGROUP' then return reply end",
+    "  created = 0",
+    "end",
+    "redis.call('XGROUP', 'CREATECONSUMER', KEYS[1], ARGV[1], ARGV[3])",
+    "for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do",
+    "  local info = {}",
+    "  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end",
+    "  if info['name'] == ARGV[1] then return {created, info['last-delivered-id']} end",
+    "end",
+    "return {created, '0-0'}");
 
   /**
    * For group ARGV[1] of stream KEYS[1] (Redis 7.0 and later): how many entries were trimmed before the group read
@@ -98,6 +136,15 @@ public final class StreamCommands {
     return Request.cmd(Command.XGROUP).arg("CREATE").arg(stream).arg(group).arg(startFrom).arg("MKSTREAM");
   }
 
+  /**
+   * Creates the group at {@code from} ({@code 0}, {@code $} or an id) unless it exists, and the consumer in it, in
+   * one step; read the reply with {@link StreamReplies#joinedGroup}. Fails as {@code XGROUP CREATE} does when the key
+   * holds something else than a stream.
+   */
+  public static Request joinGroup(String stream, String group, String from, String consumer) {
+    return Request.cmd(Command.EVAL).arg(JOIN_GROUP).arg(1).arg(stream).arg(group).arg(from).arg(consumer);
+  }
+
   /** {@code XREADGROUP GROUP group consumer COUNT count [BLOCK blockMs] STREAMS key id}; blockMs &lt; 0: no BLOCK. */
   public static Request readGroup(String stream, String group, String consumer, int count, long blockMs, String id) {
     Request request = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(consumer).arg("COUNT").arg(count);
@@ -144,8 +191,10 @@ public final class StreamCommands {
 
   /**
    * Removes the consumers of the group that own nothing pending and have been idle {@code minIdleMs}: only
-   * {@code only} when it is not null, and never {@code spare} when it is not null. Replies with two lists:
-   * the names removed, and those that matched but own pending entries.
+   * {@code only} when it is not null, and never {@code spare} when it is not null, which is kept in the group instead
+   * (created again when missing, made anew when it owns nothing pending: its idle time starts again). Replies with
+   * three lists: the names removed, those that matched but own pending entries, and {@code spare} when it had to be
+   * created again.
    */
   public static Request removeIdleConsumers(String stream, String group, long minIdleMs, String only,
                                             String spare) {

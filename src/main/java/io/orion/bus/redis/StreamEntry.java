@@ -21,6 +21,19 @@ public record StreamEntry(String id, Buffer data, Map<String, String> meta, bool
   /** The prefix of metadata fields. */
   public static final String META_PREFIX = "meta.";
 
+  /**
+   * Orders two entry ids ({@code ms-seq}, both parts unsigned 64-bit numbers) as Redis does: negative when {@code a}
+   * comes before {@code b}.
+   */
+  public static int compareIds(String a, String b) {
+    int dashA = a.indexOf('-');
+    int dashB = b.indexOf('-');
+    int byMs = Long.compareUnsigned(Long.parseUnsignedLong(a.substring(0, dashA)),
+      Long.parseUnsignedLong(b.substring(0, dashB)));
+    return byMs != 0 ? byMs : Long.compareUnsigned(Long.parseUnsignedLong(a.substring(dashA + 1)),
+      Long.parseUnsignedLong(b.substring(dashB + 1)));
+  }
+
   /** A pending id whose entry is gone. */
   public static StreamEntry gone(String id) {
     return new StreamEntry(id, null, Map.of(), true);

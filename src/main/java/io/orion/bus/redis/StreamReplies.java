@@ -81,6 +81,11 @@ public final class StreamReplies {
     return new AutoClaim(reply.get(0).toString(), strings(reply.get(1)), deleted);
   }
 
+  /** {@link StreamCommands#joinGroup}: {@code [created, lastDeliveredId]}. */
+  public static GroupJoin joinedGroup(Response reply) {
+    return new GroupJoin(reply.get(0).toLong() == 1, reply.get(1).toString());
+  }
+
   /** The extended {@code XPENDING} form: {@code [[id, consumer, idleMs, deliveries], ...]}. */
   public static List<PendingEntry> pending(Response reply) {
     if (reply == null) {

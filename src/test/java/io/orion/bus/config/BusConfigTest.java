@@ -94,6 +94,22 @@ class BusConfigTest {
   }
 
   @Test
+  void oneTopLevelMaxMessageBytesCapsDataAtBothEnds() {
+    BusConfig config = BusConfig.fromJson(new JsonObject()
+      .put("maxMessageBytes", 4_096)
+      .put("consumers", new JsonArray()
+        .add(consumer("event", "a"))
+        .add(consumer("event", "b").put("maxMessageBytes", 8_192))));
+
+    assertEquals(4_096, config.publisher().maxMessageBytes());
+    assertEquals(4_096, config.consumers().get(0).maxMessageBytes());
+    assertEquals(8_192, config.consumers().get(1).maxMessageBytes());
+    assertEquals(1_048_576, BusConfig.fromJson(new JsonObject().put("consumers", new JsonArray()
+      .add(consumer("event", "a")))).consumers().get(0).maxMessageBytes(), "the publisher's default");
+    assertEquals(8_192, ConsumerOptions.fromJson(config.consumers().get(1).toJson()).maxMessageBytes());
+  }
+
+  @Test
   void aContractAndGroupPairAppearsOnce() {
     String message = error(new JsonObject().put("consumers", new JsonArray()
       .add(consumer("event", "g")).add(consumer("event", "g").put("address", "other"))));
