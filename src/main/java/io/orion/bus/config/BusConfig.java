@@ -69,7 +69,8 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
         fromTop(root, ConsumerOptions.INHERITED, entry));
       if (!pairs.add(consumer.contract() + "\n" + consumer.group())) {
         throw new IllegalArgumentException("invalid config key '" + where + "group': contract '"
-          + consumer.contract() + "' with group '" + consumer.group() + "' appears more than once in consumers");
+          + consumer.contract() + "' with group " + Secrets.describe(consumer.group())
+          + " appears more than once in consumers");
       }
       consumers.add(consumer);
     }

@@ -65,11 +65,11 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
     String streamPrefix = in.token("streamPrefix", PublisherOptions.DEFAULT_STREAM_PREFIX);
     String contract = in.string("contract", null);
     if (!Names.isValidContract(contract)) {
-      throw in.invalid("contract", "\"" + contract + "\" does not match " + Names.CONTRACT.pattern());
+      throw in.invalid("contract", Secrets.describe(contract) + " does not match " + Names.CONTRACT.pattern());
     }
     String startFrom = in.string("startFrom", DEFAULT_START_FROM);
     if (!"0".equals(startFrom) && !"$".equals(startFrom)) {
-      throw in.invalid("startFrom", "expected \"0\" or \"$\", got \"" + startFrom + "\"");
+      throw in.invalid("startFrom", "expected \"0\" or \"$\", got " + Secrets.describe(startFrom));
     }
     return new ConsumerOptions(
       RedisSettings.fromJson(in.object("redis")),
