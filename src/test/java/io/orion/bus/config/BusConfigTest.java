@@ -53,7 +53,7 @@ class BusConfigTest {
     assertEquals(10, consumer.count());
     assertEquals(1_000, consumer.blockMs());
     assertEquals(32, consumer.maxInFlight());
-    assertEquals(30_000, consumer.handlerTimeoutMs());
+    assertEquals(20_000, consumer.handlerTimeoutMs());
     assertEquals(60_000, consumer.claimIdleMs());
     assertEquals(5, consumer.maxDeliveries());
     assertEquals("0", consumer.startFrom());
