@@ -31,6 +31,9 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
 
   private static final Set<String> SECTIONS = Set.of("publisher", "consumers", "demo", "http", "adminAddress");
 
+  /** The keys the top level takes: the sections, and the keys a section may inherit. */
+  static final Set<String> KEYS = topLevelKeys();
+
   public BusConfig {
     consumers = List.copyOf(consumers);
   }
@@ -48,10 +51,7 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
           + " 'consumers' entry");
       }
     }
-    Set<String> known = new HashSet<>(SECTIONS);
-    known.addAll(PublisherOptions.INHERITED);
-    known.addAll(ConsumerOptions.INHERITED);
-    in.rejectUnknown(known);
+    in.rejectUnknown(KEYS);
 
     JsonObject publisherSection = in.object("publisher");
     PublisherOptions publisher = PublisherOptions.fromJson(inherit(root, PublisherOptions.INHERITED,
@@ -76,6 +76,13 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
     }
     return new BusConfig(publisher, consumers, in.object("demo"), HttpOptions.fromJson(in.object("http")),
       in.string("adminAddress", DEFAULT_ADMIN_ADDRESS));
+  }
+
+  private static Set<String> topLevelKeys() {
+    Set<String> keys = new HashSet<>(SECTIONS);
+    keys.addAll(PublisherOptions.INHERITED);
+    keys.addAll(ConsumerOptions.INHERITED);
+    return Set.copyOf(keys);
   }
 
   /** The keys a section takes from the top level: errors in their values name the top-level key. */
