@@ -31,6 +31,9 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
 
   private static final Set<String> SECTIONS = Set.of("publisher", "consumers", "demo", "http", "adminAddress");
 
+  /** The keys the top level takes: the sections, and the keys a section may inherit. */
+  static final Set<String> KEYS = topLevelKeys();
+
   public BusConfig {
     consumers = List.copyOf(consumers);
   }
@@ -48,10 +51,7 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
           + " 'consumers' entry");
       }
     }
-    Set<String> known = new HashSet<>(SECTIONS);
-    known.addAll(PublisherOptions.INHERITED);
-    known.addAll(ConsumerOptions.INHERITED);
-    in.rejectUnknown(known);
+    in.rejectUnknown(KEYS);
 
     JsonObject publisherSection = in.object("publisher");
     PublisherOptions publisher = PublisherOptions.fromJson(inherit(root, PublisherOptions.INHERITED,
@@ -69,12 +69,20 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
         fromTop(root, ConsumerOptions.INHERITED, entry));
       if (!pairs.add(consumer.contract() + "\n" + consumer.group())) {
         throw new IllegalArgumentException("invalid config key '" + where + "group': contract '"
-          + consumer.contract() + "' with group '" + consumer.group() + "' appears more than once in consumers");
+          + consumer.contract() + "' with group " + Secrets.describe(consumer.group())
+          + " appears more than once in consumers");
       }
       consumers.add(consumer);
     }
     return new BusConfig(publisher, consumers, in.object("demo"), HttpOptions.fromJson(in.object("http")),
       in.string("adminAddress", DEFAULT_ADMIN_ADDRESS));
+  }
+
+  private static Set<String> topLevelKeys() {
+    Set<String> keys = new HashSet<>(SECTIONS);
+    keys.addAll(PublisherOptions.INHERITED);
+    keys.addAll(ConsumerOptions.INHERITED);
+    return Set.copyOf(keys);
   }
 
   /** The keys a section takes from the top level: errors in their values name the top-level key. */

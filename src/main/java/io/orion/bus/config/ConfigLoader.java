@@ -6,18 +6,25 @@ import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads {@code BusVerticle}'s config with Vert.x Config, lowest first: built-in defaults (in the options
  * records); {@code conf/config.json}, read only when the deployment config is empty ({@code java -jar}
- * without {@code -conf}); the deployment config; environment variables ({@link EnvOverrides}).
+ * without {@code -conf}); the deployment config; environment variables ({@link EnvOverrides}). The {@code ORION_*}
+ * variables that name no config key are left alone, and named (never their values) in one log line.
  */
 public final class ConfigLoader {
 
   /** The file read when the deployment gives no config. */
   public static final String DEFAULT_CONFIG_FILE = "conf/config.json";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
 
   private ConfigLoader() {
   }
@@ -27,6 +34,12 @@ public final class ConfigLoader {
    * @param env              the process environment ({@code System.getenv()}); only {@code ORION_*} is read
    */
   public static Future<JsonObject> load(Vertx vertx, JsonObject deploymentConfig, Map<String, String> env) {
+    Set<String> ignored = EnvOverrides.ignored(env);
+    if (!ignored.isEmpty()) {
+      LOG.warn("ignoring {} environment variable(s) that name no config key: {}", ignored.size(),
+        String.join(", ", ignored));
+    }
+    Map<String, String> overrides = EnvOverrides.select(env);
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0).setIncludeDefaultStores(false);
     if (deploymentConfig.isEmpty()) {
       options.addStore(new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
@@ -36,15 +49,17 @@ public final class ConfigLoader {
     // Variables go in as one flat store, then move to their paths: the env store would merge every
     // variable of the process (PATH, HOME, ...) into the top level.
     options.addStore(new ConfigStoreOptions().setType("json")
-      .setConfig(new JsonObject(new java.util.HashMap<>(EnvOverrides.select(env)))));
+      .setConfig(new JsonObject(new HashMap<>(overrides))));
     ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
     retriever.setConfigurationProcessor(merged -> {
       JsonObject config = merged.copy();
-      EnvOverrides.select(env).keySet().forEach(config::remove);
+      overrides.keySet().forEach(config::remove);
       return EnvOverrides.apply(config, env);
     });
     return retriever.getConfig()
-      .recover(e -> Future.failedFuture(new IllegalArgumentException("cannot read config: " + e.getMessage(), e)))
+      // Not chained: a parser's message may quote the file, and so a password in it; only its masked form.
+      .recover(e -> Future.failedFuture(new IllegalArgumentException("cannot read config: "
+        + Secrets.maskText(e.getMessage()))))
       .eventually(() -> {
         retriever.close();
         return Future.succeededFuture();

@@ -9,7 +9,8 @@ import java.util.TreeSet;
 /**
  * Reads typed, validated values from one section of the config JSON. Every error is an
  * {@link IllegalArgumentException} whose message names the key, with the section it stands in
- * (for example {@code consumers[1].claimIdleMs}).
+ * (for example {@code consumers[1].claimIdleMs}); a value it shows goes through {@link Secrets#describe}, since a
+ * value given in the wrong place may hold a password.
  */
 final class ConfigReader {
 
@@ -46,7 +47,7 @@ final class ConfigReader {
       return defaultValue;
     }
     if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
-      throw invalid(key, "expected a whole number, got " + describe(value));
+      throw invalid(key, "expected a whole number, got " + Secrets.describe(value));
     }
     long result = number.longValue();
     if (result < min) {
@@ -67,7 +68,7 @@ final class ConfigReader {
   String token(String key, String defaultValue) {
     String value = string(key, defaultValue);
     if (value.chars().anyMatch(Character::isWhitespace)) {
-      throw invalid(key, "must not contain spaces, got \"" + value + "\"");
+      throw invalid(key, "must not contain spaces, got " + Secrets.describe(value));
     }
     return value;
   }
@@ -82,7 +83,7 @@ final class ConfigReader {
       return defaultValue;
     }
     if (!(value instanceof String text)) {
-      throw invalid(key, "expected a string, got " + describe(value));
+      throw invalid(key, "expected a string, got " + Secrets.describe(value));
     }
     if (text.isEmpty()) {
       throw invalid(key, "must not be empty");
@@ -100,7 +101,7 @@ final class ConfigReader {
       return defaultValue;
     }
     if (!(value instanceof Boolean flag)) {
-      throw invalid(key, "expected true or false, got " + describe(value));
+      throw invalid(key, "expected true or false, got " + Secrets.describe(value));
     }
     return flag;
   }
@@ -123,7 +124,7 @@ final class ConfigReader {
       return null;
     }
     if (!(value instanceof JsonObject object)) {
-      throw invalid(key, "expected a JSON object, got " + describe(value));
+      throw invalid(key, "expected a JSON object, got " + Secrets.kind(value));
     }
     return object;
   }
@@ -134,7 +135,7 @@ final class ConfigReader {
       return new JsonArray();
     }
     if (!(value instanceof JsonArray array)) {
-      throw invalid(key, "expected a JSON array, got " + describe(value));
+      throw invalid(key, "expected a JSON array, got " + Secrets.kind(value));
     }
     return array;
   }
@@ -147,9 +148,5 @@ final class ConfigReader {
           + String.join(", ", new TreeSet<>(known)) + ")");
       }
     }
-  }
-
-  private static String describe(Object value) {
-    return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
   }
 }

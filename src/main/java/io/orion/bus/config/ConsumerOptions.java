@@ -3,6 +3,8 @@ package io.orion.bus.config;
 import io.orion.bus.redis.RedisSettings;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,7 +22,9 @@ import java.util.Set;
  * @param count             the most entries one read fetches. By default 10.
  * @param blockMs           how long a read waits for new entries. The value is in milliseconds. By default 1 second.
  * @param maxInFlight       the most deliveries of one instance awaiting a reply. By default 32.
- * @param handlerTimeoutMs  the send timeout of each delivery. The value is in milliseconds. By default 30 seconds.
+ * @param handlerTimeoutMs  the send timeout of each delivery. The value is in milliseconds. By default 20 seconds,
+ *                          within the default {@code shutdownTimeoutMs}, so that a stop can wait out the slowest
+ *                          delivery.
  * @param claimIdleMs       how long an entry stays pending before any consumer reclaims it. The value is in
  *                          milliseconds. By default 60 seconds.
  * @param maxDeliveries     how many failed deliveries send an entry to the dead-letter stream. By default 5.
@@ -42,7 +46,7 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
   public static final int DEFAULT_COUNT = 10;
   public static final long DEFAULT_BLOCK_MS = 1_000;
   public static final int DEFAULT_MAX_IN_FLIGHT = 32;
-  public static final long DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+  public static final long DEFAULT_HANDLER_TIMEOUT_MS = 20_000;
   public static final long DEFAULT_CLAIM_IDLE_MS = 60_000;
   public static final int DEFAULT_MAX_DELIVERIES = 5;
   public static final String DEFAULT_START_FROM = "0";
@@ -71,11 +75,11 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
     String streamPrefix = in.token("streamPrefix", PublisherOptions.DEFAULT_STREAM_PREFIX);
     String contract = in.string("contract", null);
     if (!Names.isValidContract(contract)) {
-      throw in.invalid("contract", "\"" + contract + "\" does not match " + Names.CONTRACT.pattern());
+      throw in.invalid("contract", Secrets.describe(contract) + " does not match " + Names.CONTRACT.pattern());
     }
     String startFrom = in.string("startFrom", DEFAULT_START_FROM);
     if (!"0".equals(startFrom) && !"$".equals(startFrom)) {
-      throw in.invalid("startFrom", "expected \"0\" or \"$\", got \"" + startFrom + "\"");
+      throw in.invalid("startFrom", "expected \"0\" or \"$\", got " + Secrets.describe(startFrom));
     }
     return new ConsumerOptions(
       RedisSettings.fromJson(in.object("redis")),
@@ -95,6 +99,23 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       in.string("consumer", defaultConsumerName()),
       in.longAtLeast("consumerIdleMs", DEFAULT_CONSUMER_IDLE_MS, 1),
       in.intAtLeast("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1));
+  }
+
+  /**
+   * Settings that are legal but work against each other, one sentence each, for a warning at start: they are
+   * warned about, not refused.
+   */
+  public List<String> warnings() {
+    List<String> warnings = new ArrayList<>();
+    if (handlerTimeoutMs >= claimIdleMs) {
+      warnings.add("handlerTimeoutMs " + handlerTimeoutMs + " >= claimIdleMs " + claimIdleMs + ": a slow delivery"
+        + " may be reclaimed by another consumer while its handler still works on it");
+    }
+    if (handlerTimeoutMs >= shutdownTimeoutMs) {
+      warnings.add("handlerTimeoutMs " + handlerTimeoutMs + " >= shutdownTimeoutMs " + shutdownTimeoutMs + ": a stop"
+        + " that waits for a slow delivery may time out (what it leaves unacknowledged stays pending)");
+    }
+    return warnings;
   }
 
   /** The stream this consumer reads, e.g. {@code orion:events}. */

@@ -72,9 +72,9 @@ public final class ConsumerVerticle extends VerticleBase {
     deliveries = new Deliveries(scope);
     intake = new Intake(scope, reader, deliveries);
     deliveries.onChange(intake::pump);
-    if (options.handlerTimeoutMs() >= options.claimIdleMs()) {
-      LOG.warn("{}: handlerTimeoutMs {} >= claimIdleMs {}: a slow delivery may be reclaimed by another consumer"
-        + " while its handler still works on it", scope.label(), options.handlerTimeoutMs(), options.claimIdleMs());
+    // The instances of a deployment share their options: the first one speaks for all.
+    if (index == 0) {
+      options.warnings().forEach(warning -> LOG.warn("{}: {}", scope.label(), warning));
     }
     return intake.start()
       .onSuccess(v -> {

@@ -1,18 +1,22 @@
 package io.orion.bus.redis;
 
+import io.orion.bus.config.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisOptions;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The {@code redis} config section: the Vert.x Redis client's {@link RedisOptions} in its JSON form
  * ({@code endpoints}, {@code type}, {@code password}, pool sizes, ...), plus {@code connectionString}
  * as a shorthand for a single endpoint. Where no pool sizes are given the bus chooses its own,
- * sized for a burst of publishes rather than the client's defaults (6 connections, 24 waiting).
+ * sized for a burst of publishes rather than the client's defaults (6 connections, 24 waiting). TLS
+ * connections ({@code rediss://}) check the server's host name against its certificate, as HTTPS does, unless
+ * {@code netClientOptions.hostnameVerificationAlgorithm} says otherwise ({@code ""}: no check).
  *
  * @param json the section as validated, {@code connectionString} translated to {@code endpoints}
  */
@@ -27,8 +31,23 @@ public record RedisSettings(JsonObject json) {
   /** Commands in flight on one connection (pipelined publishes share a connection). */
   public static final int DEFAULT_MAX_WAITING_HANDLERS = 16384;
 
+  /**
+   * The host name check of TLS connections where {@code netClientOptions} chooses none: the server's certificate
+   * must name the host of the URL, as for HTTPS. (The client's own default is no check at all.)
+   */
+  public static final String DEFAULT_HOSTNAME_VERIFICATION_ALGORITHM = "HTTPS";
+
+  /** The keys of the section: those of {@link RedisOptions}' JSON form (Vert.x 5.0.7), and the shorthand. */
+  public static final Set<String> KEYS = Set.of("connectionString", "endpoints", "type", "netClientOptions",
+    "masterName", "role", "useReplicas", "user", "password", "maxPoolSize", "maxPoolWaiting", "maxWaitingHandlers",
+    "maxNestedArrays", "poolCleanerInterval", "poolRecycleTimeout", "poolName", "metricsName",
+    "protocolNegotiation", "preferredProtocolVersion", "hashSlotCacheTTL", "topologyCacheTTL", "topology",
+    "tracingPolicy", "autoFailover", "clusterTransactions");
+
   private static final String CONNECTION_STRING = "connectionString";
   private static final String ENDPOINTS = "endpoints";
+  private static final String NET_CLIENT_OPTIONS = "netClientOptions";
+  private static final String HOSTNAME_VERIFICATION = "hostnameVerificationAlgorithm";
 
   public RedisSettings {
     json = json.copy();
@@ -62,17 +81,19 @@ public record RedisSettings(JsonObject json) {
     }
     for (Object url : list) {
       if (!(url instanceof String text)) {
-        throw invalid(ENDPOINTS, "expected URL strings, got " + url);
+        throw invalid(ENDPOINTS, "expected URL strings, got " + Secrets.describe(url));
       }
       checkUrl(ENDPOINTS, text);
     }
+    json.put(NET_CLIENT_OPTIONS, withHostnameVerification(json.getValue(NET_CLIENT_OPTIONS)));
     putDefault(json, "maxPoolSize", DEFAULT_MAX_POOL_SIZE);
     putDefault(json, "maxPoolWaiting", DEFAULT_MAX_POOL_WAITING);
     putDefault(json, "maxWaitingHandlers", DEFAULT_MAX_WAITING_HANDLERS);
     try {
       new RedisOptions(json);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("invalid config key 'redis': " + e.getMessage(), e);
+      // Not chained: the client's message (an enum constant, say) may show the value, so only its masked form.
+      throw new IllegalArgumentException("invalid config key 'redis': " + Secrets.maskText(e.getMessage()));
     }
     return new RedisSettings(json);
   }
@@ -90,22 +111,34 @@ public record RedisSettings(JsonObject json) {
 
   /** The endpoints and topology for logs: passwords are never shown. */
   public String describe() {
-    List<String> urls = json.getJsonArray(ENDPOINTS).stream().map(String::valueOf).map(RedisSettings::mask)
+    List<String> urls = json.getJsonArray(ENDPOINTS).stream().map(String::valueOf).map(Secrets::mask)
       .collect(Collectors.toList());
     return json.getString("type", "STANDALONE") + " " + urls;
   }
 
-  /** Replaces the password of a URL's user info with {@code ***}. */
-  static String mask(String url) {
-    int scheme = url.indexOf("://");
-    int at = url.lastIndexOf('@');
-    if (scheme < 0 || at < scheme) {
-      return url;
+  /** Never shows a password: the section may hold one, in a URL or in {@code password}. */
+  @Override
+  public String toString() {
+    return "RedisSettings[" + describe() + "]";
+  }
+
+  /**
+   * The {@code netClientOptions} given, with the host name check of HTTPS where they choose none. A JSON null
+   * chooses none: the client would take it as no check, the weakest choice, which must be asked for with "".
+   */
+  private static JsonObject withHostnameVerification(Object given) {
+    if (given != null && !(given instanceof JsonObject)) {
+      throw invalid(NET_CLIENT_OPTIONS, "expected a JSON object, got " + Secrets.kind(given));
     }
-    String userInfo = url.substring(scheme + 3, at);
-    int colon = userInfo.indexOf(':');
-    String user = colon < 0 ? "" : userInfo.substring(0, colon);
-    return url.substring(0, scheme + 3) + user + ":***" + url.substring(at);
+    JsonObject options = given == null ? new JsonObject() : (JsonObject) given;
+    Object algorithm = options.getValue(HOSTNAME_VERIFICATION);
+    if (algorithm == null) {
+      options.put(HOSTNAME_VERIFICATION, DEFAULT_HOSTNAME_VERIFICATION_ALGORITHM);
+    } else if (!(algorithm instanceof String)) {
+      throw invalid(NET_CLIENT_OPTIONS + "." + HOSTNAME_VERIFICATION, "expected \"HTTPS\", \"LDAPS\" or \"\" (no"
+        + " check), got " + Secrets.describe(algorithm));
+    }
+    return options;
   }
 
   private static void checkUrl(String key, String url) {
@@ -113,11 +146,11 @@ public record RedisSettings(JsonObject json) {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw invalid(key, "not a URL: " + mask(url));
+      throw invalid(key, "not a URL: " + Secrets.describe(url));
     }
     String scheme = uri.getScheme();
     if (!"redis".equals(scheme) && !"rediss".equals(scheme) && !"unix".equals(scheme)) {
-      throw invalid(key, "expected a redis:// or rediss:// URL, got " + mask(url));
+      throw invalid(key, "expected a redis:// or rediss:// URL, got " + Secrets.describe(url));
     }
   }
 

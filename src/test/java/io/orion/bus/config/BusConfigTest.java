@@ -54,7 +54,7 @@ class BusConfigTest {
     assertEquals(10, consumer.count());
     assertEquals(1_000, consumer.blockMs());
     assertEquals(32, consumer.maxInFlight());
-    assertEquals(30_000, consumer.handlerTimeoutMs());
+    assertEquals(20_000, consumer.handlerTimeoutMs());
     assertEquals(60_000, consumer.claimIdleMs());
     assertEquals(5, consumer.maxDeliveries());
     assertEquals("0", consumer.startFrom());
@@ -288,5 +288,58 @@ class BusConfigTest {
     assertEquals(config.publisher(), PublisherOptions.fromJson(config.publisher().toJson()));
     assertEquals(config.consumers().get(0), ConsumerOptions.fromJson(config.consumers().get(0).toJson()));
     assertNull(config.demo());
+  }
+
+  @Test
+  void theDefaultHandlerTimeoutFitsInsideTheDefaultShutdown() {
+    ConsumerOptions consumer = BusConfig.fromJson(new JsonObject()
+      .put("consumers", new JsonArray().add(consumer("event", "g")))).consumers().get(0);
+
+    assertEquals(20_000, ConsumerOptions.DEFAULT_HANDLER_TIMEOUT_MS);
+    assertTrue(consumer.handlerTimeoutMs() < consumer.shutdownTimeoutMs(), consumer.toString());
+    assertEquals(List.of(), consumer.warnings());
+  }
+
+  @Test
+  void aHandlerTimeoutAtOrAboveTheShutdownTimeoutIsWarnedNotRefused() {
+    for (long handlerTimeoutMs : new long[] {25_000, 40_000}) {
+      ConsumerOptions consumer = BusConfig.fromJson(new JsonObject().put("shutdownTimeoutMs", 25_000)
+        .put("consumers", new JsonArray().add(consumer("event", "g").put("handlerTimeoutMs", handlerTimeoutMs))))
+        .consumers().get(0);
+
+      assertEquals(handlerTimeoutMs, consumer.handlerTimeoutMs());
+      assertEquals(1, consumer.warnings().size(), consumer.warnings().toString());
+      assertTrue(consumer.warnings().get(0).contains("shutdownTimeoutMs 25000")
+        && consumer.warnings().get(0).contains("may time out"), consumer.warnings().get(0));
+    }
+  }
+
+  @Test
+  void tlsChecksTheHostNameUnlessNetClientOptionsChooseOtherwise() {
+    String url = "rediss://h:6380";
+    assertEquals("HTTPS", RedisSettings.fromJson(new JsonObject().put("connectionString", url)).toOptions()
+      .getNetClientOptions().getHostnameVerificationAlgorithm());
+    for (String chosen : List.of("", "LDAPS", "HTTPS")) {
+      JsonObject section = new JsonObject().put("connectionString", url)
+        .put("netClientOptions", new JsonObject().put("hostnameVerificationAlgorithm", chosen).put("ssl", true));
+
+      RedisOptions options = RedisSettings.fromJson(section).toOptions();
+
+      assertEquals(chosen, options.getNetClientOptions().getHostnameVerificationAlgorithm());
+      assertTrue(options.getNetClientOptions().isSsl());
+    }
+    String message = assertThrows(IllegalArgumentException.class, () -> RedisSettings.fromJson(new JsonObject()
+      .put("netClientOptions", new JsonObject().put("hostnameVerificationAlgorithm", false)))).getMessage();
+    assertTrue(message.contains("'redis.netClientOptions.hostnameVerificationAlgorithm'"), message);
+  }
+
+  @Test
+  void redisKeysAreTheKeysOfTheClientOptionsJson() {
+    RedisOptions everySet = new RedisOptions().setPassword("p").setUser("u").setMasterName("m").setPoolName("p")
+      .setMetricsName("m").setEndpoints(List.of("redis://h:1"));
+
+    for (String key : everySet.toJson().fieldNames()) {
+      assertTrue(RedisSettings.KEYS.contains(key), key);
+    }
   }
 }

@@ -11,13 +11,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.orion.bus.support.BusTesting.cmd;
+import static io.orion.bus.support.BusTesting.length;
 import static io.orion.bus.support.BusTesting.consumers;
 import static io.orion.bus.support.BusTesting.fresh;
 import static io.orion.bus.support.BusTesting.freshPrefix;
@@ -38,6 +44,7 @@ class JarShutdownIT {
   private static final int SIGTERM_EXIT = 143;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
   private static final Pattern TOP_LEVEL_MAX_LEN = Pattern.compile("(?<![.\\w])maxLen\\b");
+  private static final Pattern HTTP_PORT = Pattern.compile("operations HTTP on 127\\.0\\.0\\.1:(\\d+)");
 
   @TempDir
   Path dir;
@@ -101,6 +108,54 @@ class JarShutdownIT {
       bus.awaitOutput("Succeeded in deploying verticle", START_TIMEOUT);
 
       assertFalse(groups(redis, stream).contains(confGroup), "the group of the -conf JSON was created too");
+      bus.terminate();
+      assertTrue(bus.awaitExit(Duration.ofMillis(SHUTDOWN_TIMEOUT_MS + EXIT_MARGIN_MS)), bus::tail);
+    }
+  }
+
+  /**
+   * What Kubernetes puts in every pod of a namespace with a Service named {@code orion}, and variables of other
+   * tools that share the prefix: none names a config key, so the bus starts and serves as configured, and names
+   * them (never their values) in one log line.
+   */
+  @Test
+  void foreignOrionVariablesAreLeftAloneAndNamedOnce(Vertx vertx) throws Exception {
+    TestRedis server = TestRedis.shared();
+    Redis redis = Redis.createClient(vertx, server.url());
+    String prefix = freshPrefix();
+    String group = fresh("g");
+    JsonObject config = config(server, prefix, group, fresh("c"), 1)
+      .put("http", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", 0));
+    Map<String, String> foreign = Map.of(
+      "ORION_PORT", "tcp://10.0.0.7:8080",
+      "ORION_SERVICE_HOST", "10.0.0.7",
+      "ORION_SERVICE_PORT", "8080",
+      "ORION_PORT_8080_TCP", "tcp://10.0.0.7:8080",
+      "ORION_PORT_8080_TCP_ADDR", "10.0.0.7",
+      "ORION_PORT_8080_TCP_PORT", "8080",
+      "ORION_PORT_8080_TCP_PROTO", "tcp",
+      "ORION_CHECKOUT", "/src/orion-checkout",
+      "ORION_JAR", "/opt/x.jar");
+
+    try (ChildProcess bus = startJar("foreign-env", foreign, "-conf", config.encode())) {
+      bus.awaitOutput("Succeeded in deploying verticle", START_TIMEOUT);
+      Matcher listening = HTTP_PORT.matcher(bus.output());
+      assertTrue(listening.find(), bus::tail);
+      HttpResponse<String> published = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + listening.group(1) + "/publish/event"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"k8s\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertEquals(202, published.statusCode(), published.body());
+      until("the entry in the stream and the group created", START_TIMEOUT,
+        () -> hasGroup(redis, prefix + ":events", group) && length(redis, prefix + ":events") == 1);
+      List<String> named = bus.output().lines().filter(line -> line.contains("ORION_")).toList();
+      assertEquals(1, named.size(), bus::tail);
+      for (String name : foreign.keySet()) {
+        assertTrue(named.get(0).matches(".*\\b" + name + "\\b.*"), name + " not named: " + named.get(0));
+      }
+      for (String value : List.of("10.0.0.7", "tcp:", "/src/orion-checkout", "/opt/x.jar")) {
+        assertFalse(bus.output().contains(value), value + " shown:\n" + bus.tail());
+      }
       bus.terminate();
       assertTrue(bus.awaitExit(Duration.ofMillis(SHUTDOWN_TIMEOUT_MS + EXIT_MARGIN_MS)), bus::tail);
     }

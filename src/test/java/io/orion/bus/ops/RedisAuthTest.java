@@ -1,6 +1,7 @@
 package io.orion.bus.ops;
 
 import io.orion.bus.BusVerticle;
+import io.orion.bus.support.LogCapture;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -11,15 +12,11 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,9 +50,9 @@ class RedisAuthTest {
   private static final String DEFAULT_PASSWORD = "default-" + fresh("pw");
   private static TestRedis server;
 
-  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-  private PrintStream stdout;
-  private PrintStream stderr;
+  /** What the process logs while a test runs. */
+  @RegisterExtension
+  final LogCapture log = new LogCapture();
 
   @BeforeAll
   static void startRedis() {
@@ -69,21 +66,6 @@ class RedisAuthTest {
     server.close();
   }
 
-  /** Copies what the process logs (slf4j-simple writes to System.out) while the test runs. */
-  @BeforeEach
-  void captureLog() {
-    stdout = System.out;
-    stderr = System.err;
-    System.setOut(new PrintStream(new Tee(stdout, log), true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(new Tee(stderr, log), true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restoreLog() {
-    System.setOut(stdout);
-    System.setErr(stderr);
-  }
-
   private String url(String password) {
     return "redis://orion:" + password + "@" + server.host() + ":" + server.port();
   }
@@ -93,8 +75,7 @@ class RedisAuthTest {
   }
 
   private String logged() {
-    System.out.flush();
-    return log.toString(StandardCharsets.UTF_8);
+    return log.text();
   }
 
   @Test
@@ -145,29 +126,6 @@ class RedisAuthTest {
     assertTrue(logged.contains("WRONGPASS"), logged);
     for (String shown : List.of(failure, ready.bodyAsString(), streams.bodyAsString(), logged)) {
       assertFalse(shown.contains(wrong), shown);
-    }
-  }
-
-  /** Writes to the original stream and to the capture. */
-  private static final class Tee extends java.io.OutputStream {
-    private final java.io.OutputStream first;
-    private final java.io.OutputStream second;
-
-    Tee(java.io.OutputStream first, java.io.OutputStream second) {
-      this.first = first;
-      this.second = second;
-    }
-
-    @Override
-    public synchronized void write(int b) throws java.io.IOException {
-      first.write(b);
-      second.write(b);
-    }
-
-    @Override
-    public synchronized void write(byte[] b, int off, int len) throws java.io.IOException {
-      first.write(b, off, len);
-      second.write(b, off, len);
     }
   }
 }

@@ -1,5 +1,9 @@
 package io.orion.bus.support;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,40 +12,70 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Copies what the process logs while it is open (slf4j-simple writes to System.out, see simplelogger.properties),
- * still passing it on to the console. Close it to stop copying.
+ * Copies what this JVM writes to {@code System.out} and {@code System.err} (slf4j-simple logs to
+ * {@code System.out}), which still reach the original streams: during each test as a field
+ * {@code @RegisterExtension final LogCapture log = new LogCapture();}, or from {@link #start()} until
+ * {@link #close()}.
  */
-public final class LogCapture implements AutoCloseable {
+public final class LogCapture implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
 
-  private final PrintStream original;
   private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+  private PrintStream stdout;
+  private PrintStream stderr;
 
-  private LogCapture() {
-    original = System.out;
-    System.setOut(new PrintStream(new Tee(original, copy), true, StandardCharsets.UTF_8));
-  }
-
-  /** Starts copying. */
+  /** Starts copying now, until {@link #close()}. */
   public static LogCapture start() {
-    return new LogCapture();
-  }
-
-  /** The lines logged so far that contain {@code text}. */
-  public List<String> linesWith(String text) {
-    System.out.flush();
-    String logged;
-    synchronized (copy) {
-      logged = copy.toString(StandardCharsets.UTF_8);
-    }
-    return logged.lines().filter(line -> line.contains(text)).toList();
+    LogCapture capture = new LogCapture();
+    capture.begin();
+    return capture;
   }
 
   @Override
-  public void close() {
-    System.out.flush();
-    System.setOut(original);
+  public void beforeEach(ExtensionContext context) {
+    begin();
   }
 
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
+  }
+
+  private void begin() {
+    synchronized (copy) {
+      copy.reset();
+    }
+    stdout = System.out;
+    stderr = System.err;
+    System.setOut(new PrintStream(new Tee(stdout, copy), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new Tee(stderr, copy), true, StandardCharsets.UTF_8));
+  }
+
+  /** What was written since the start. */
+  public String text() {
+    System.out.flush();
+    System.err.flush();
+    synchronized (copy) {
+      return copy.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The lines written since the start that contain {@code text}. */
+  public List<String> linesWith(String text) {
+    return text().lines().filter(line -> line.contains(text)).toList();
+  }
+
+  /** Puts the original streams back. */
+  @Override
+  public void close() {
+    if (stdout != null) {
+      System.setOut(stdout);
+      System.setErr(stderr);
+      stdout = null;
+      stderr = null;
+    }
+  }
+
+  /** Writes to the original stream and to the copy. */
   private static final class Tee extends OutputStream {
     private final OutputStream first;
     private final ByteArrayOutputStream second;

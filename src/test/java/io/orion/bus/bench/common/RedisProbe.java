@@ -1,5 +1,6 @@
 package io.orion.bus.bench.common;
 
+import io.orion.bus.config.Secrets;
 import io.orion.bus.support.RespClient;
 
 import java.io.IOException;
@@ -25,7 +26,7 @@ public final class RedisProbe {
   public RedisProbe(String url) {
     URI uri = URI.create(url);
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("expected redis://[user:password@]host:port[/db], got " + mask(url));
+      throw new IllegalArgumentException("expected redis://[user:password@]host:port[/db], got " + Secrets.mask(url));
     }
     host = uri.getHost();
     port = uri.getPort() < 0 ? 6379 : uri.getPort();
@@ -101,11 +102,6 @@ public final class RedisProbe {
       Thread.sleep(20);
     }
     return pending;
-  }
-
-  /** A URL with its password replaced by {@code ***}. */
-  public static String mask(String url) {
-    return url.replaceAll("//([^:/@]*):[^@/]*@", "//$1:***@");
   }
 
   /**
