@@ -42,7 +42,10 @@ public final class ConfigLoader {
     Map<String, String> overrides = EnvOverrides.select(env);
     ConfigRetrieverOptions options = new ConfigRetrieverOptions().setScanPeriod(0).setIncludeDefaultStores(false);
     if (deploymentConfig.isEmpty()) {
-      options.addStore(new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
+      // Optional only while absent: a file that is there but broken fails the start instead of being skipped,
+      // which would run the bus on built-in defaults.
+      boolean present = vertx.fileSystem().existsBlocking(DEFAULT_CONFIG_FILE);
+      options.addStore(new ConfigStoreOptions().setType("file").setFormat("json").setOptional(!present)
         .setConfig(new JsonObject().put("path", DEFAULT_CONFIG_FILE)));
     }
     options.addStore(new ConfigStoreOptions().setType("json").setConfig(deploymentConfig.copy()));

@@ -11,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -89,6 +91,32 @@ class JarShutdownIT {
       // The key as it was given, at the top level, not as the section that inherits it ("publisher.maxLen").
       assertTrue(TOP_LEVEL_MAX_LEN.matcher(bus.output()).find(), bus::tail);
       assertTrue(bus.output().contains("must be >= 0"), bus::tail);
+    }
+  }
+
+  @Test
+  void aConfThatIsNeitherAFileNorJsonFailsTheStartInsteadOfRunningOnDefaults() {
+    try (ChildProcess bus = startJar("bad-conf", Map.of(), "-conf", "{\"redis\":{\"password\":\"s3cret\"},")) {
+      assertTrue(bus.awaitExit(START_TIMEOUT), () -> "still running with a broken -conf\n" + bus.tail());
+
+      assertTrue(bus.exitValue() != 0, bus::tail);
+      assertTrue(bus.output().contains("cannot start: -conf is not a valid JSON object"), bus::tail);
+      assertFalse(bus.output().contains("s3cret"), bus::tail);
+      assertFalse(bus.output().contains("Succeeded in deploying"), bus::tail);
+    }
+  }
+
+  @Test
+  void aBrokenDefaultConfigFileFailsTheStartInsteadOfBeingSkipped() throws IOException {
+    Files.createDirectories(dir.resolve("conf"));
+    Files.writeString(dir.resolve("conf/config.json"), "{\"maxLen\": 5,");
+    try (ChildProcess bus = startJar("bad-file", Map.of())) {
+      assertTrue(bus.awaitExit(START_TIMEOUT), () -> "still running with a broken conf/config.json\n" + bus.tail());
+
+      assertEquals(ExitCodes.VERTX_DEPLOYMENT, bus.exitValue(), bus::tail);
+      assertTrue(bus.output().contains("cannot read config"), bus::tail);
+    } finally {
+      Files.delete(dir.resolve("conf/config.json"));
     }
   }
 
