@@ -16,7 +16,11 @@ import java.util.Set;
  * @param group             the consumer group. Required.
  * @param address           the event-bus address entries are delivered to. By default
  *                          {@code {streamPrefix}.{contract}s}.
- * @param instances         how many instances {@code BusVerticle} deploys. By default 1.
+ * @param instances         how many instances {@code BusVerticle} deploys. By default 1; at most
+ *                          {@code maxInstances}.
+ * @param maxInstances      the most instances {@code BusVerticle} runs of this entry, from {@code instances} or
+ *                          from a scaling request, so that no request can start an unbounded number of
+ *                          consumers. By default {@value #DEFAULT_MAX_INSTANCES}.
  * @param count             the most entries one read fetches. By default 10.
  * @param blockMs           how long a read waits for new entries. The value is in milliseconds. By default 1 second.
  * @param maxInFlight       the most deliveries of one instance awaiting a reply. By default 32.
@@ -31,11 +35,12 @@ import java.util.Set;
  *                          group. The value is in milliseconds. By default 10 minutes.
  */
 public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shutdownTimeoutMs, String contract,
-                              String group, String address, int instances, int count, long blockMs, int maxInFlight,
+                              String group, String address, int instances, int maxInstances, int count, long blockMs, int maxInFlight,
                               long handlerTimeoutMs, long claimIdleMs, int maxDeliveries, String startFrom,
                               String consumer, long consumerIdleMs) {
 
   public static final int DEFAULT_INSTANCES = 1;
+  public static final int DEFAULT_MAX_INSTANCES = 64;
   public static final int DEFAULT_COUNT = 10;
   public static final long DEFAULT_BLOCK_MS = 1_000;
   public static final int DEFAULT_MAX_IN_FLIGHT = 32;
@@ -47,12 +52,12 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
 
   /** The keys a standalone consumer takes. */
   public static final Set<String> KEYS = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "contract", "group",
-    "address", "instances", "count", "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries",
+    "address", "instances", "maxInstances", "count", "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries",
     "startFrom", "consumer", "consumerIdleMs");
 
   /** The keys of a consumer that the top level may give for every section. */
-  static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "count", "blockMs",
-    "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries", "startFrom", "consumerIdleMs");
+  static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "maxInstances", "count",
+    "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries", "startFrom", "consumerIdleMs");
 
   /** Validates a standalone consumer's config; unknown keys are rejected. */
   public static ConsumerOptions fromJson(JsonObject json) {
@@ -71,6 +76,12 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
     if (!"0".equals(startFrom) && !"$".equals(startFrom)) {
       throw in.invalid("startFrom", "expected \"0\" or \"$\", got \"" + startFrom + "\"");
     }
+    int maxInstances = in.intAtLeast("maxInstances", DEFAULT_MAX_INSTANCES, 1);
+    int instances = in.intAtLeast("instances", DEFAULT_INSTANCES, 1);
+    if (instances > maxInstances) {
+      throw in.invalid("instances", "must be <= " + in.name("maxInstances") + " (" + maxInstances + "), got "
+        + instances);
+    }
     return new ConsumerOptions(
       RedisSettings.fromJson(in.object("redis")),
       streamPrefix,
@@ -78,7 +89,8 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       contract,
       in.string("group", null),
       in.string("address", Names.address(streamPrefix, contract)),
-      in.intAtLeast("instances", DEFAULT_INSTANCES, 1),
+      instances,
+      maxInstances,
       in.intAtLeast("count", DEFAULT_COUNT, 1),
       in.longAtLeast("blockMs", DEFAULT_BLOCK_MS, 1),
       in.intAtLeast("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1),
@@ -105,6 +117,7 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       .put("group", group)
       .put("address", address)
       .put("instances", instances)
+      .put("maxInstances", maxInstances)
       .put("count", count)
       .put("blockMs", blockMs)
       .put("maxInFlight", maxInFlight)
