@@ -33,6 +33,10 @@ COPY --from=build /build/conf/ /app/conf/
 # JAVA_OPTS passes JVM flags, e.g. -XX:MaxRAMPercentage=75.
 # The image is configured through them: Redis at the host "redis" (a compose service or a k8s Service),
 # the operations HTTP server on 8080. Override any of them with -e / env:.
+# Writes over HTTP (POST /publish, POST /scale) need a bearer token: without ORION_HTTP__TOKEN only
+# clients on the container's own loopback may write, so nobody outside can. Set it at run time, never
+# here: docker run -e ORION_HTTP__TOKEN="$(openssl rand -hex 32)" ... (or from a Kubernetes Secret).
+# HTTPS: ORION_HTTP__TLS_CERT_PATH and ORION_HTTP__TLS_KEY_PATH name mounted PEM files.
 ENV ORION_CONF=/app/conf/config.json \
     ORION_REDIS__CONNECTION_STRING=redis://redis:6379 \
     ORION_HTTP__ENABLED=true \

@@ -31,9 +31,10 @@ import java.util.List;
  * <p>
  * Admin addresses (local): {@code orion.admin.scale} takes {@code {"contract","group","instances"}} and grows or
  * shrinks that consumer entry (removed instances drain through their shutdown chain), replying
- * {@code {"contract","group","instances"}}; failures 400 (bad request), 404 (no such entry), 503 (cannot deploy
- * now). {@code orion.admin.status} replies the publisher and, per consumer entry, its names and its instances
- * asked for and running. The prefix {@code orion.admin} is the config key {@code adminAddress}.
+ * {@code {"contract","group","instances"}}; failures 400 (bad request, or {@code instances} above the entry's
+ * {@code maxInstances}), 404 (no such entry), 503 (cannot deploy now). {@code orion.admin.status} replies the
+ * publisher and, per consumer entry, its names and its instances asked for and running. The prefix
+ * {@code orion.admin} is the config key {@code adminAddress}.
  * <p>
  * A config with {@code demo.embeddedRedis} true starts the bundled redis-server first and points every section
  * at it; {@code demo.publishIntervalMs} adds a demo that publishes and handles messages.
@@ -118,6 +119,11 @@ public final class BusVerticle extends VerticleBase {
       .findFirst().orElse(null);
     if (consumer == null) {
       message.fail(404, "no consumers entry with contract '" + contract + "' and group '" + group + "'");
+      return;
+    }
+    if (instances > consumer.options().maxInstances()) {
+      message.fail(400, "instances must be <= maxInstances (" + consumer.options().maxInstances()
+        + ") of the consumers entry " + contract + "/" + group + ", got " + instances);
       return;
     }
     consumer.scaleTo(instances).onComplete(ar -> {

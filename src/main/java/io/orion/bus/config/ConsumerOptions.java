@@ -18,7 +18,11 @@ import java.util.Set;
  * @param group             the consumer group. Required.
  * @param address           the event-bus address entries are delivered to. By default
  *                          {@code {streamPrefix}.{contract}s}.
- * @param instances         how many instances {@code BusVerticle} deploys. By default 1.
+ * @param instances         how many instances {@code BusVerticle} deploys. By default 1; at most
+ *                          {@code maxInstances}.
+ * @param maxInstances      the most instances {@code BusVerticle} runs of this entry, from {@code instances} or
+ *                          from a scaling request, so that no request can start an unbounded number of
+ *                          consumers. By default {@value #DEFAULT_MAX_INSTANCES}.
  * @param count             the most entries one read fetches. By default 10.
  * @param blockMs           how long a read waits for new entries. The value is in milliseconds. By default 1 second.
  * @param maxInFlight       the most deliveries of one instance awaiting a reply. By default 32.
@@ -38,11 +42,12 @@ import java.util.Set;
  *                          dead-lettered at once. By default 1 MiB.
  */
 public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shutdownTimeoutMs, String contract,
-                              String group, String address, int instances, int count, long blockMs, int maxInFlight,
+                              String group, String address, int instances, int maxInstances, int count, long blockMs, int maxInFlight,
                               long handlerTimeoutMs, long claimIdleMs, int maxDeliveries, String startFrom,
                               String consumer, long consumerIdleMs, int maxMessageBytes) {
 
   public static final int DEFAULT_INSTANCES = 1;
+  public static final int DEFAULT_MAX_INSTANCES = 64;
   public static final int DEFAULT_COUNT = 10;
   public static final long DEFAULT_BLOCK_MS = 1_000;
   public static final int DEFAULT_MAX_IN_FLIGHT = 32;
@@ -56,12 +61,12 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
 
   /** The keys a standalone consumer takes. */
   public static final Set<String> KEYS = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "contract", "group",
-    "address", "instances", "count", "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries",
-    "startFrom", "consumer", "consumerIdleMs", "maxMessageBytes");
+    "address", "instances", "maxInstances", "count", "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs",
+    "maxDeliveries", "startFrom", "consumer", "consumerIdleMs", "maxMessageBytes");
 
   /** The keys of a consumer that the top level may give for every section. */
-  static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "count", "blockMs",
-    "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries", "startFrom", "consumerIdleMs",
+  static final Set<String> INHERITED = Set.of("redis", "streamPrefix", "shutdownTimeoutMs", "maxInstances", "count",
+    "blockMs", "maxInFlight", "handlerTimeoutMs", "claimIdleMs", "maxDeliveries", "startFrom", "consumerIdleMs",
     "maxMessageBytes");
 
   /** Validates a standalone consumer's config; unknown keys are rejected. */
@@ -81,6 +86,12 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
     if (!"0".equals(startFrom) && !"$".equals(startFrom)) {
       throw in.invalid("startFrom", "expected \"0\" or \"$\", got " + Secrets.describe(startFrom));
     }
+    int maxInstances = in.intAtLeast("maxInstances", DEFAULT_MAX_INSTANCES, 1);
+    int instances = in.intAtLeast("instances", DEFAULT_INSTANCES, 1);
+    if (instances > maxInstances) {
+      throw in.invalid("instances", "must be <= " + in.name("maxInstances") + " (" + maxInstances + "), got "
+        + instances);
+    }
     return new ConsumerOptions(
       RedisSettings.fromJson(in.object("redis")),
       streamPrefix,
@@ -88,7 +99,8 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       contract,
       in.string("group", null),
       in.string("address", Names.address(streamPrefix, contract)),
-      in.intAtLeast("instances", DEFAULT_INSTANCES, 1),
+      instances,
+      maxInstances,
       in.intAtLeast("count", DEFAULT_COUNT, 1),
       in.longAtLeast("blockMs", DEFAULT_BLOCK_MS, 1),
       in.intAtLeast("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1),
@@ -133,6 +145,7 @@ public record ConsumerOptions(RedisSettings redis, String streamPrefix, long shu
       .put("group", group)
       .put("address", address)
       .put("instances", instances)
+      .put("maxInstances", maxInstances)
       .put("count", count)
       .put("blockMs", blockMs)
       .put("maxInFlight", maxInFlight)

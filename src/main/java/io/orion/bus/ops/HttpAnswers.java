@@ -1,5 +1,6 @@
 package io.orion.bus.ops;
 
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -16,12 +17,13 @@ final class HttpAnswers {
   private HttpAnswers() {
   }
 
-  static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
+  /** Ends the response with {@code body}; the future completes once it is written. */
+  static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
+    return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.encode());
   }
 
-  static void error(RoutingContext ctx, int status, String message) {
-    json(ctx, status, new JsonObject().put("error", message));
+  static Future<Void> error(RoutingContext ctx, int status, String message) {
+    return json(ctx, status, new JsonObject().put("error", message));
   }
 
   /**

@@ -13,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
@@ -53,14 +52,17 @@ import static io.orion.bus.ops.HttpAnswers.requestFailed;
  *   {@link StreamInspector#describe}).</li>
  *   <li>{@code POST /publish/{contract}}: body a JSON object, sent to the publisher's address with header
  *   {@code contract}; each HTTP header {@code X-Orion-Meta-{name}: value} becomes metadata header {@code {name}}
- *   (stored as {@code meta.{name}}). 202 {@code {"id": "..."}}; 400 for a body that is not a JSON object, a bad
- *   contract or metadata name (the publisher's message); 413 for a body over the limit; 503 when the publisher
- *   or Redis cannot take it.</li>
+ *   in lower case, its value read as UTF-8 (stored as {@code meta.{name}}; see {@link MetaHeaders}). 202
+ *   {@code {"id": "..."}}; 400 for a body that is not a JSON object, a bad contract or metadata name (the
+ *   publisher's message); 413 for a body over the limit; 503 when the publisher or Redis cannot take it.</li>
  *   <li>{@code POST /scale}: body {@code {"contract", "group", "instances"}}, sent to {@code {adminAddress}.scale};
  *   200 with its reply; its 400, 404 and 503 pass through.</li>
  * </ul>
- * With {@code token} set, the two {@code POST} endpoints require {@code Authorization: Bearer <token>} (401
- * otherwise). Errors are {@code {"error": "..."}}.
+ * Every state-changing request passes the {@link WriteGate} before its body is read: with {@code token} set it
+ * requires {@code Authorization: Bearer <token>} (401 otherwise); without one only loopback clients may write
+ * unless {@code allowAnonymousWrites} (403 otherwise); bodies must be {@code application/json} (415 otherwise).
+ * With {@code tlsCertPath} and {@code tlsKeyPath} the server serves HTTPS only. Errors are
+ * {@code {"error": "..."}}.
  * <p>
  * Config: the {@link HttpOptions} keys, plus what {@code BusVerticle} passes of the bus ({@link #BUS_KEYS}):
  * {@code redis}, {@code publisherAddress}, {@code streamPrefix}, and optionally {@code adminAddress} (by default
@@ -100,6 +102,8 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject own = config.copy();
     BUS_KEYS.forEach(own::remove);
     options = HttpOptions.fromJson(own);
+    // Before anything is opened: an unreadable certificate or key fails the deployment naming its key.
+    HttpServerOptions serverOptions = options.serverOptions();
     publisherAddress = config.getString("publisherAddress", PublisherOptions.DEFAULT_ADDRESS);
     String adminAddress = config.getString("adminAddress", BusConfig.DEFAULT_ADMIN_ADDRESS);
     scaleAddress = adminAddress + BusVerticle.SCALE;
@@ -115,16 +119,17 @@ public final class HttpVerticle extends VerticleBase {
     token = options.token() == null ? null : new BearerToken(options.token());
 
     Router router = router(bodyLimit, registry);
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+    server = vertx.createHttpServer(serverOptions);
     return server.requestHandler(router).listen()
       .recover(e -> redis.close().transform(ar -> Future.failedFuture(new IllegalStateException(
         "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e))))
       .onSuccess(s -> {
         refreshGroups();
         refreshTimer = vertx.setPeriodic(options.metricsRefreshMs(), id -> refreshGroups());
-        LOG.info("operations HTTP on {}:{} ({}; body limit {} bytes), Redis {}", options.host(), s.actualPort(),
-          token == null ? "no token" : "bearer token required for /publish and /scale", bodyLimit,
-          redisSettings.describe());
+        LOG.info("operations {} on {}:{} ({}; body limit {} bytes), Redis {}", options.tls() ? "HTTPS" : "HTTP",
+          options.host(), s.actualPort(), token != null ? "writes require the bearer token"
+            : options.allowAnonymousWrites() ? "writes open to every client, no token"
+            : "writes from loopback clients only, no token", bodyLimit, redisSettings.describe());
       });
   }
 
@@ -156,20 +161,15 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     }).handler(PrometheusScrapingHandler.create(registry));
     router.get("/streams").handler(this::streams);
-    // vertx-web runs the body handler before any other: an oversized body gets 413 before the token is looked at.
+    // The gate is a route of its own, before the routes that buffer bodies (vertx-web refuses a body handler
+    // after a plain handler of the same route): a refused client's body is never buffered. It matches every method
+    // and path, so that it neither hides a 404 behind a 405 nor misses a write endpoint added later.
+    WriteGate gate = new WriteGate(token, options.allowAnonymousWrites());
+    router.route().handler(gate);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(bodyLimit);
-    router.post("/publish/:contract").handler(body).handler(this::authorize).handler(this::publish);
-    router.post("/scale").handler(body).handler(this::authorize).handler(this::scale);
+    router.post("/publish/:contract").handler(body).handler(this::publish);
+    router.post("/scale").handler(body).handler(this::scale);
     return router;
-  }
-
-  private void authorize(RoutingContext ctx) {
-    if (token == null || token.matches(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
-      ctx.next();
-      return;
-    }
-    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"orion-bus\"");
-    error(ctx, 401, "this endpoint requires 'Authorization: Bearer <token>' with the configured token");
   }
 
   private void publish(RoutingContext ctx) {
@@ -179,16 +179,10 @@ public final class HttpVerticle extends VerticleBase {
     }
     DeliveryOptions delivery = new DeliveryOptions()
       .addHeader(PublisherVerticle.CONTRACT_HEADER, ctx.pathParam("contract"));
-    for (Map.Entry<String, String> header : ctx.request().headers()) {
-      String name = header.getKey();
-      if (name.toLowerCase(Locale.ROOT).startsWith(META_HEADER_PREFIX)) {
-        String meta = name.substring(META_HEADER_PREFIX.length());
-        if (meta.isEmpty() || meta.equalsIgnoreCase(PublisherVerticle.CONTRACT_HEADER)) {
-          error(ctx, 400, "header '" + name + "' is not a metadata name (the contract comes from the path)");
-          return;
-        }
-        delivery.addHeader(meta, header.getValue());
-      }
+    String notMeta = MetaHeaders.addTo(ctx.request().headers(), delivery);
+    if (notMeta != null) {
+      error(ctx, 400, notMeta);
+      return;
     }
     vertx.eventBus().<String>request(publisherAddress, body, delivery)
       .onSuccess(reply -> json(ctx, 202, new JsonObject().put("id", reply.body())))

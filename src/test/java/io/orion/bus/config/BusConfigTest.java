@@ -51,6 +51,7 @@ class BusConfigTest {
     assertEquals("orion:events", consumer.stream());
     assertEquals("orion.events", consumer.address());
     assertEquals(1, consumer.instances());
+    assertEquals(64, consumer.maxInstances());
     assertEquals(10, consumer.count());
     assertEquals(1_000, consumer.blockMs());
     assertEquals(32, consumer.maxInFlight());
@@ -110,6 +111,33 @@ class BusConfigTest {
   }
 
   @Test
+  void instancesAboveMaxInstancesFailNamingBothKeys() {
+    String overDefault = error(new JsonObject().put("consumers", new JsonArray()
+      .add(consumer("event", "g").put("instances", 65))));
+    String overInherited = error(new JsonObject().put("maxInstances", 2).put("consumers", new JsonArray()
+      .add(consumer("event", "g").put("instances", 3))));
+    String overOwn = error(new JsonObject().put("maxInstances", 8).put("consumers", new JsonArray()
+      .add(consumer("event", "g").put("instances", 3).put("maxInstances", 2))));
+
+    assertTrue(overDefault.contains("'consumers[0].instances'") && overDefault.contains("consumers[0].maxInstances")
+      && overDefault.contains("64"), overDefault);
+    assertTrue(overInherited.contains("'consumers[0].instances'") && overInherited.contains("<= maxInstances (2)"),
+      overInherited);
+    assertTrue(overOwn.contains("consumers[0].maxInstances (2)"), overOwn);
+  }
+
+  @Test
+  void maxInstancesIsInheritedAndASectionsOwnValueWins() {
+    BusConfig config = BusConfig.fromJson(new JsonObject().put("maxInstances", 4).put("consumers", new JsonArray()
+      .add(consumer("event", "a").put("instances", 4))
+      .add(consumer("event", "b").put("instances", 100).put("maxInstances", 100))));
+
+    assertEquals(4, config.consumers().get(0).maxInstances());
+    assertEquals(100, config.consumers().get(1).maxInstances());
+    assertEquals(100, config.consumers().get(1).instances());
+  }
+
+  @Test
   void aContractAndGroupPairAppearsOnce() {
     String message = error(new JsonObject().put("consumers", new JsonArray()
       .add(consumer("event", "g")).add(consumer("event", "g").put("address", "other"))));
@@ -131,6 +159,7 @@ class BusConfigTest {
     "claimIdleMs|0|claimIdleMs",
     "maxDeliveries|0|maxDeliveries",
     "consumerIdleMs|0|consumerIdleMs",
+    "maxInstances|0|maxInstances",
     "maxLen|\"many\"|maxLen",
     "claimIdleMs|1.5|claimIdleMs",
     "streamPrefix|\"a b\"|streamPrefix",

@@ -22,7 +22,9 @@ class HttpOptionsTest {
     assertEquals("0.0.0.0", options.host());
     assertEquals(8080, options.port());
     assertNull(options.token());
+    assertFalse(options.allowAnonymousWrites());
     assertNull(options.maxBodyBytes());
+    assertFalse(options.tls());
     assertEquals(5_000, options.metricsRefreshMs());
     assertEquals(HttpOptions.fromJson(new JsonObject()), options);
   }
@@ -30,11 +32,16 @@ class HttpOptionsTest {
   @Test
   void toJsonGivesBackTheSameOptions() {
     JsonObject section = new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("port", 9090)
-      .put("token", "abc").put("maxBodyBytes", 2048).put("metricsRefreshMs", 250);
+      .put("token", "abc").put("maxBodyBytes", 2048).put("metricsRefreshMs", 250)
+      .put("tlsCertPath", "/certs/cert.pem").put("tlsKeyPath", "/certs/key.pem");
+    JsonObject anonymous = new JsonObject().put("enabled", true).put("host", "0.0.0.0").put("port", 8080)
+      .put("metricsRefreshMs", 5_000).put("allowAnonymousWrites", true);
 
     HttpOptions options = HttpOptions.fromJson(section);
 
     assertEquals(section, options.toJson());
+    assertTrue(options.tls());
+    assertEquals(anonymous, HttpOptions.fromJson(anonymous).toJson());
     assertEquals(options, HttpOptions.fromJson(options.toJson()));
     assertEquals(HttpOptions.fromJson(null), HttpOptions.fromJson(HttpOptions.fromJson(null).toJson()));
   }
@@ -42,7 +49,8 @@ class HttpOptionsTest {
   @Test
   void invalidValuesFailNamingTheKey() {
     Map<String, Object> invalid = Map.of("port", 70_000, "enabled", "yes", "host", "", "token", "two words",
-      "maxBodyBytes", 0, "metricsRefreshMs", 0);
+      "maxBodyBytes", 0, "metricsRefreshMs", 0, "allowAnonymousWrites", "yes", "tlsCertPath", 5,
+      "tlsKeyPath", "");
     invalid.forEach((key, value) -> {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> HttpOptions.fromJson(new JsonObject().put(key, value)), key);
@@ -52,6 +60,26 @@ class HttpOptionsTest {
       () -> HttpOptions.fromJson(new JsonObject().put("port", "8080"))).getMessage().contains("'http.port'"));
     assertTrue(assertThrows(IllegalArgumentException.class,
       () -> HttpOptions.fromJson(new JsonObject().put("port", 1.5))).getMessage().contains("'http.port'"));
+  }
+
+  @Test
+  void aTokenAndAllowAnonymousWritesContradictEachOther() {
+    String message = assertThrows(IllegalArgumentException.class, () -> HttpOptions.fromJson(new JsonObject()
+      .put("token", "s3cret").put("allowAnonymousWrites", true))).getMessage();
+
+    assertTrue(message.contains("'http.allowAnonymousWrites'") && message.contains("http.token"), message);
+    assertFalse(message.contains("s3cret"), message);
+  }
+
+  @Test
+  void httpsTakesTheCertificateAndTheKeyTogether() {
+    String noKey = assertThrows(IllegalArgumentException.class, () -> HttpOptions.fromJson(new JsonObject()
+      .put("tlsCertPath", "/certs/cert.pem"))).getMessage();
+    String noCert = assertThrows(IllegalArgumentException.class, () -> HttpOptions.fromJson(new JsonObject()
+      .put("tlsKeyPath", "/certs/key.pem"))).getMessage();
+
+    assertTrue(noKey.contains("'http.tlsKeyPath'") && noKey.contains("http.tlsCertPath"), noKey);
+    assertTrue(noCert.contains("'http.tlsCertPath'") && noCert.contains("http.tlsKeyPath"), noCert);
   }
 
   @Test

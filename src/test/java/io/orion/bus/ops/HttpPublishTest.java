@@ -11,6 +11,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.redis.client.Response;
+import io.orion.bus.support.BusTesting;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.AfterEach;
@@ -19,8 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +46,7 @@ import static io.orion.bus.support.BusTesting.entries;
 import static io.orion.bus.support.BusTesting.fresh;
 import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.publisherConfig;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -93,7 +100,69 @@ class HttpPublishTest {
     assertEquals(1, entries.size());
     assertEquals(id, entries.get(0).id());
     assertEquals(new JsonObject().put("order", 42), new JsonObject(entries.get(0).data()));
-    assertEquals(Map.of("Source", "web"), entries.get(0).meta());
+    assertEquals(Map.of("source", "web"), entries.get(0).meta());
+  }
+
+  @Test
+  void metadataNamesFromHttpHeadersAreStoredLowerCaseOverHttp1AndHttp2(Vertx vertx) {
+    int port = start(vertx);
+    WebClient http2 = WebClient.create(vertx, new WebClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+      .setHttp2ClearTextUpgrade(false));
+
+    HttpResponse<Buffer> first = post(vertx, port, "/publish/event", "{}", Map.of("X-Orion-Meta-Trace-Id", "t-1"));
+    HttpResponse<Buffer> second = post(http2, OpsTesting.HOST, port, "/publish/event", "{}",
+      Map.of("x-orion-meta-trace-id", "t-2"));
+
+    assertEquals(202, first.statusCode(), first.bodyAsString());
+    assertEquals(202, second.statusCode(), second.bodyAsString());
+    assertEquals(HttpVersion.HTTP_2, second.version());
+    List<StreamEntry> entries = entries(redis, stream);
+    assertEquals(Map.of("trace-id", "t-1"), entries.get(0).meta());
+    assertEquals(Map.of("trace-id", "t-2"), entries.get(1).meta());
+  }
+
+  @Test
+  void utf8MetadataValuesAreStoredAsTheirUtf8Bytes(Vertx vertx) throws IOException {
+    int port = start(vertx);
+
+    rawPublish(port, "X-Orion-Meta-Who: café".getBytes(StandardCharsets.UTF_8));
+
+    assertArrayEquals("café".getBytes(StandardCharsets.UTF_8), storedField("meta.who"));
+  }
+
+  @Test
+  void metadataValuesThatAreNotUtf8AreReadAsLatin1(Vertx vertx) throws IOException {
+    int port = start(vertx);
+
+    rawPublish(port, "X-Orion-Meta-Who: café".getBytes(StandardCharsets.ISO_8859_1));
+
+    assertArrayEquals("café".getBytes(StandardCharsets.UTF_8), storedField("meta.who"));
+  }
+
+  /** A {@code POST /publish/event} of {@code {}} written byte for byte, with one more header line; must get 202. */
+  private static void rawPublish(int port, byte[] headerLine) throws IOException {
+    try (Socket socket = new Socket(OpsTesting.HOST, port)) {
+      socket.setSoTimeout((int) BusTesting.TIMEOUT.toMillis());
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /publish/event HTTP/1.1\r\nHost: " + OpsTesting.HOST + "\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 2\r\nConnection: close\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(headerLine);
+      out.write("\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 202"), answer);
+    }
+  }
+
+  /** The raw bytes of field {@code name} of the stream's only entry, as Redis holds them. */
+  private byte[] storedField(String name) {
+    Response fields = cmd(redis, "XRANGE", stream, "-", "+").get(0).get(1);
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      if (name.equals(fields.get(i).toString())) {
+        return fields.get(i + 1).toBytes();
+      }
+    }
+    throw new AssertionError("no field " + name + " in the entry");
   }
 
   @Test

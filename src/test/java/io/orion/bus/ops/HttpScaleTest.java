@@ -3,6 +3,7 @@ package io.orion.bus.ops;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -23,6 +24,7 @@ import static io.orion.bus.ops.OpsTesting.get;
 import static io.orion.bus.ops.OpsTesting.httpConfig;
 import static io.orion.bus.ops.OpsTesting.post;
 import static io.orion.bus.ops.OpsTesting.status;
+import static io.orion.bus.support.BusTesting.awaitFailure;
 import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.fresh;
 import static io.orion.bus.support.BusTesting.freshPrefix;
@@ -106,6 +108,25 @@ class HttpScaleTest {
     assertEquals(400, zero.statusCode(), zero.bodyAsString());
     assertEquals(400, missing.statusCode(), missing.bodyAsString());
     assertEquals(1, consumerStatus(vertx, group).getInteger("running"));
+  }
+
+  @Test
+  void scaleAboveMaxInstancesGets400OverHttpAndOnTheEventBus(Vertx vertx) {
+    deployBus(vertx, busConfig(REDIS, prefix, new JsonArray().add(eventConsumer(group, fresh("deliver"))
+      .put("consumer", "c").put("maxInstances", 2))));
+    int port = deployHttp(vertx, httpConfig(REDIS.url(), prefix + ".publish")).actualPort();
+
+    HttpResponse<Buffer> over = post(vertx, port, "/scale", scaleBody("event", group, 3).encode());
+    Throwable overOnTheBus = awaitFailure(vertx.eventBus().request(SCALE_ADDRESS, scaleBody("event", group,
+      Integer.MAX_VALUE)));
+    HttpResponse<Buffer> atMax = post(vertx, port, "/scale", scaleBody("event", group, 2).encode());
+
+    assertEquals(400, over.statusCode(), over.bodyAsString());
+    assertTrue(error(over).contains("maxInstances (2)"), error(over));
+    assertEquals(400, ((ReplyException) overOnTheBus).failureCode(), overOnTheBus.getMessage());
+    assertTrue(overOnTheBus.getMessage().contains("maxInstances"), overOnTheBus.getMessage());
+    assertEquals(200, atMax.statusCode(), atMax.bodyAsString());
+    assertEquals(2, consumerStatus(vertx, group).getInteger("running"));
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -14,9 +15,14 @@ import io.vertx.ext.web.client.WebClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.SocketException;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -112,10 +118,39 @@ final class OpsTesting {
     return await(WebClient.create(vertx).get(port, HOST, path).send());
   }
 
+  /** A POST to {@link #HOST}, as {@code Content-Type: application/json} unless {@code headers} give another. */
   static HttpResponse<Buffer> post(Vertx vertx, int port, String path, String body, Map<String, String> headers) {
-    return await(WebClient.create(vertx).post(port, HOST, path)
-      .putHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers))
-      .sendBuffer(Buffer.buffer(body)));
+    return post(WebClient.create(vertx), HOST, port, path, body, headers);
+  }
+
+  /** A POST with {@code client} to {@code host}, as {@code application/json} unless {@code headers} say else. */
+  static HttpResponse<Buffer> post(WebClient client, String host, int port, String path, String body,
+                                   Map<String, String> headers) {
+    MultiMap all = MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.CONTENT_TYPE, "application/json");
+    headers.forEach(all::set);
+    return await(client.post(port, host, path).putHeaders(all).sendBuffer(Buffer.buffer(body)));
+  }
+
+  /**
+   * A non-loopback address of this machine (its own, e.g. eth0's), to reach a server bound on {@code 0.0.0.0}
+   * as a client that is not loopback; empty when the machine has none.
+   */
+  static Optional<String> nonLoopbackAddress() {
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp() || nic.isLoopback()) {
+          continue;
+        }
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
+            return Optional.of(address.getHostAddress());
+          }
+        }
+      }
+      return Optional.empty();
+    } catch (SocketException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static HttpResponse<Buffer> post(Vertx vertx, int port, String path, String body) {
