@@ -212,7 +212,7 @@ class HttpPublishTest {
       assertEquals(message, error(response), body);
     });
     HttpResponse<Buffer> latin1 = await(WebClient.create(vertx).post(port, OpsTesting.HOST, "/publish/event")
-      .sendBuffer(Buffer.buffer("{\"a\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1))));
+      .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"a\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1))));
     assertEquals(400, latin1.statusCode(), latin1.bodyAsString());
     assertEquals("body is not valid UTF-8", error(latin1));
     assertEquals(0L, cmd(redis, "XLEN", stream).toLong());
