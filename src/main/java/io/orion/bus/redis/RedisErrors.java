@@ -43,8 +43,10 @@ public final class RedisErrors {
    * into a replica. Retrying on the same connection cannot help; a new connection may reach the new master.
    */
   public static boolean isNotServing(Throwable e) {
-    return e instanceof ErrorType error
-      && (NOT_SERVING.stream().anyMatch(error::is) || hasPrefix(error, ROLE_CHANGED));
+    return e instanceof ErrorType error && (NOT_SERVING.stream().anyMatch(code -> error.is(code)
+      // Redis 6.2 reports an error inside a script as "@user_script: 4: -READONLY ..." (7.x: "READONLY ...").
+      || error.getMessage() != null && error.getMessage().contains(": -" + code + " "))
+      || hasPrefix(error, ROLE_CHANGED));
   }
 
   /**

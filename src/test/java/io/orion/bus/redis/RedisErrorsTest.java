@@ -20,6 +20,10 @@ class RedisErrorsTest {
     "LOADING Redis is loading the dataset in memory",
     "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
     "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)",
+    "@user_script: 4: -READONLY You can't write against a read only replica.",
+    "ERR Error running script (call to f_c3fc): @user_script:17: @user_script: 17: -READONLY You can't write"
+      + " against a read only replica.",
+    "@user_script: 2: -LOADING Redis is loading the dataset in memory",
   })
   void aNodeThatCannotServeNowCallsForANewConnectionAndIsNeitherFinalNorAMissingGroup(String text) {
     Throwable e = reply(text);
