@@ -44,6 +44,12 @@ public final class EnvOverrides {
   /** The largest list index a variable may name (a larger one would make as many empty entries). */
   public static final int MAX_INDEX = 999;
 
+  /**
+   * Variables of the bus's own that name no config key: the Docker image's entry point reads {@code ORION_CONF}
+   * (the config file) itself. Neither applied nor reported as ignored.
+   */
+  public static final Set<String> LAUNCHER_VARIABLES = Set.of("ORION_CONF");
+
   private static final String SEPARATOR = "__";
   private static final Pattern INDEX = Pattern.compile("0|[1-9][0-9]{0,2}");
   private static final Pattern UPPER_SNAKE = Pattern.compile("[A-Z0-9]+(_[A-Z0-9]+)*");
@@ -110,7 +116,7 @@ public final class EnvOverrides {
   public static SortedSet<String> ignored(Map<String, String> env) {
     SortedSet<String> result = new TreeSet<>();
     for (String name : env.keySet()) {
-      if (name.startsWith(PREFIX) && path(name) == null) {
+      if (name.startsWith(PREFIX) && !LAUNCHER_VARIABLES.contains(name) && path(name) == null) {
         result.add(name);
       }
     }

@@ -115,6 +115,14 @@ class EnvOverridesTest {
     BusConfig.fromJson(config);
   }
 
+  @Test
+  void theImagesConfigFileVariableIsNeitherAppliedNorReportedAsIgnored() {
+    Map<String, String> env = Map.of("ORION_CONF", "/app/conf/config.json", "ORION_MAX_LEN", "5");
+
+    assertEquals(new JsonObject().put("maxLen", 5), EnvOverrides.apply(new JsonObject(), env));
+    assertEquals(Set.of(), EnvOverrides.ignored(env));
+  }
+
   /**
    * A variable names a key only when each segment is exactly the key's upper snake case, or an index where a
    * list is: near misses (a typo, a stray underscore, a segment below a value, a key of another section, a key
