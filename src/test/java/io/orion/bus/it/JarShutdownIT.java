@@ -171,7 +171,8 @@ class JarShutdownIT {
       assertTrue(listening.find(), bus::tail);
       HttpResponse<String> published = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + listening.group(1) + "/publish/event"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"k8s\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"k8s\":1}")).build(),
+        HttpResponse.BodyHandlers.ofString());
 
       assertEquals(202, published.statusCode(), published.body());
       until("the entry in the stream and the group created", START_TIMEOUT,
