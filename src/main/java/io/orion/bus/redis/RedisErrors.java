@@ -1,12 +1,11 @@
 package io.orion.bus.redis;
 
-import io.vertx.redis.client.impl.types.ErrorType;
-
 import java.util.List;
 
 /**
- * Classifies what the Redis client fails with: error replies of the server ({@link ErrorType}, which extends
- * {@code Throwable}, not {@code Exception}) against trouble with the connection itself.
+ * Classifies what the Redis client fails with: error replies of the server (see
+ * {@link ClientInternals#isErrorReply}: a {@code Throwable}, not an {@code Exception}) against trouble with the
+ * connection itself.
  */
 public final class RedisErrors {
 
@@ -32,7 +31,8 @@ public final class RedisErrors {
    * connection that failed or closed or a server that is not ready.
    */
   public static boolean isServerError(Throwable e) {
-    return e instanceof ErrorType && !isNotServing(e) && TRANSIENT.stream().noneMatch(prefix -> hasPrefix(e, prefix));
+    return ClientInternals.isErrorReply(e) && !isNotServing(e)
+      && TRANSIENT.stream().noneMatch(prefix -> hasPrefix(e, prefix));
   }
 
   /**
@@ -43,10 +43,10 @@ public final class RedisErrors {
    * into a replica. Retrying on the same connection cannot help; a new connection may reach the new master.
    */
   public static boolean isNotServing(Throwable e) {
-    return e instanceof ErrorType error && (NOT_SERVING.stream().anyMatch(code -> error.is(code)
+    return ClientInternals.isErrorReply(e) && (NOT_SERVING.stream().anyMatch(code -> ClientInternals.hasCode(e, code)
       // Redis 6.2 reports an error inside a script as "@user_script: 4: -READONLY ..." (7.x: "READONLY ...").
-      || error.getMessage() != null && error.getMessage().contains(": -" + code + " "))
-      || hasPrefix(error, ROLE_CHANGED));
+      || e.getMessage() != null && e.getMessage().contains(": -" + code + " "))
+      || hasPrefix(e, ROLE_CHANGED));
   }
 
   /**
@@ -54,13 +54,13 @@ public final class RedisErrors {
    * stream is deleted under it (but not when its server turned into a replica: {@link #isNotServing}).
    */
   public static boolean isNoGroup(Throwable e) {
-    return e instanceof ErrorType error && (error.is("NOGROUP") || (error.is("UNBLOCKED") && !isNotServing(error))
-      || hasPrefix(error, "ERR no such key"));
+    return ClientInternals.isErrorReply(e) && (ClientInternals.hasCode(e, "NOGROUP")
+      || (ClientInternals.hasCode(e, "UNBLOCKED") && !isNotServing(e)) || hasPrefix(e, "ERR no such key"));
   }
 
   /** {@code XGROUP CREATE} on a group that exists. */
   public static boolean isBusyGroup(Throwable e) {
-    return e instanceof ErrorType error && error.is("BUSYGROUP");
+    return ClientInternals.hasCode(e, "BUSYGROUP");
   }
 
   private static boolean hasPrefix(Throwable e, String prefix) {

@@ -3,7 +3,6 @@ package io.orion.bus.redis;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.redis.client.impl.types.ErrorType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -11,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RedisErrorsTest {
 
   private static Throwable reply(String text) {
-    return (Throwable) ErrorType.create(text);
+    return ClientInternals.errorReply(text);
   }
 
   @ParameterizedTest
