@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.orion.bus.support.BusTesting.await;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.support.BusTesting.awaitFailure;
 import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.consumers;
@@ -37,20 +38,6 @@ class BusVerticleTest {
   @RegisterExtension
   final BusFixture bus = new BusFixture("order");
 
-  private JsonObject busConfig(JsonArray consumers) {
-    return new JsonObject()
-      .put("redis", new JsonObject().put("connectionString", bus.server().url()))
-      .put("streamPrefix", bus.prefix())
-      .put("blockMs", 100)
-      .put("shutdownTimeoutMs", 5_000)
-      .put("publisher", new JsonObject().put("address", bus.prefix() + ".publish"))
-      .put("consumers", consumers);
-  }
-
-  private String deployBus(Vertx vertx, JsonObject config) {
-    return await(vertx.deployVerticle(BusVerticle.class, new DeploymentOptions().setConfig(config)));
-  }
-
   @Test
   void deploysThePublisherAndEveryConsumerEntryWithItsInstances(Vertx vertx) {
     List<Message<JsonObject>> events = new CopyOnWriteArrayList<>();
@@ -65,7 +52,7 @@ class BusVerticleTest {
     });
     String eventGroup = fresh("g");
     String orderGroup = fresh("g");
-    deployBus(vertx, busConfig(new JsonArray()
+    deployBus(vertx, bus.busConfig(new JsonArray()
       .add(new JsonObject().put("contract", "event").put("group", eventGroup).put("instances", 2)
         .put("consumer", "ev"))
       .add(new JsonObject().put("contract", "order").put("group", orderGroup).put("address", "orders-here")
@@ -85,7 +72,7 @@ class BusVerticleTest {
 
   @Test
   void invalidConfigFailsTheDeploymentNamingTheKey(Vertx vertx) {
-    JsonObject config = busConfig(new JsonArray().add(new JsonObject().put("contract", "event")
+    JsonObject config = bus.busConfig(new JsonArray().add(new JsonObject().put("contract", "event")
       .put("group", "g").put("maxDeliveries", 0)));
 
     String message = awaitFailure(vertx.deployVerticle(BusVerticle.class,
@@ -104,7 +91,7 @@ class BusVerticleTest {
       consumers.add(new JsonObject().put("contract", contract).put("group", fresh("g")).put("address", address)
         .put("instances", 2).put("handlerTimeoutMs", 60_000));
     }
-    String id = deployBus(vertx, busConfig(consumers).put("shutdownTimeoutMs", 1_000));
+    String id = deployBus(vertx, bus.busConfig(consumers).put("shutdownTimeoutMs", 1_000));
     cmd(bus.redis(), "XADD", bus.stream(), "*", "data", "{}");
     cmd(bus.redis(), "XADD", bus.prefix() + ":orders", "*", "data", "{}");
     until("both held", () -> held.size() == 2);
@@ -168,7 +155,7 @@ class BusVerticleTest {
       vertx.setTimer(1, t -> m.reply("ok"));
     });
     String group = fresh("g");
-    JsonObject config = busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)
+    JsonObject config = bus.busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)
       .put("instances", 2).put("maxInFlight", 4).put("count", 4))).put("adminAddress", bus.prefix() + ".admin");
     deployBus(vertx, config);
     int total = 600;
@@ -198,7 +185,7 @@ class BusVerticleTest {
   @Test
   void scaleRequestsAreChecked(Vertx vertx) {
     String group = fresh("g");
-    deployBus(vertx, busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)))
+    deployBus(vertx, bus.busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)))
       .put("adminAddress", bus.prefix() + ".admin"));
 
     assertEquals(404, scaleFailure(vertx, new JsonObject().put("contract", "order").put("group", group)

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.orion.bus.ops.OpsTesting.acceptAll;
-import static io.orion.bus.ops.OpsTesting.busConfig;
-import static io.orion.bus.ops.OpsTesting.deployBus;
+import static io.orion.bus.support.BusTesting.busConfig;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.ops.OpsTesting.eventConsumer;
 import static io.orion.bus.ops.OpsTesting.freePort;
 import static io.orion.bus.ops.OpsTesting.get;
@@ -44,7 +44,7 @@ class BusHttpTest {
     int port = freePort();
     String address = fresh("deliver");
     AtomicInteger delivered = acceptAll(vertx, address);
-    JsonObject config = busConfig(bus.server(), bus.prefix(), new JsonArray().add(eventConsumer("g", address)))
+    JsonObject config = bus.busConfig(new JsonArray().add(eventConsumer("g", address)))
       .put("http", new JsonObject().put("enabled", true).put("host", OpsTesting.HOST).put("port", port)
         .put("token", "tok"));
     String deployment = deployBus(vertx, config);
@@ -66,7 +66,7 @@ class BusHttpTest {
   @Test
   void aDisabledHttpSectionStartsNoServer(Vertx vertx) {
     int port = freePort();
-    deployBus(vertx, busConfig(bus.server(), bus.prefix(), new JsonArray().add(eventConsumer("g", fresh("deliver"))))
+    deployBus(vertx, bus.busConfig(new JsonArray().add(eventConsumer("g", fresh("deliver"))))
       .put("http", new JsonObject().put("enabled", false).put("host", OpsTesting.HOST).put("port", port)));
 
     awaitFailure(WebClient.create(vertx).get(port, OpsTesting.HOST, "/health/live").send());
@@ -74,7 +74,7 @@ class BusHttpTest {
 
   @Test
   void anInvalidHttpSectionFailsTheDeploymentNamingTheKey(Vertx vertx) {
-    JsonObject config = busConfig(bus.server(), bus.prefix(), new JsonArray().add(eventConsumer("g", fresh("deliver"))))
+    JsonObject config = bus.busConfig(new JsonArray().add(eventConsumer("g", fresh("deliver"))))
       .put("http", new JsonObject().put("enabled", true).put("port", 70_000));
 
     String message = awaitFailure(vertx.deployVerticle(BusVerticle.class, new DeploymentOptions().setConfig(config)))

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.orion.bus.support.BusFixture;
 
 import static io.orion.bus.ops.OpsTesting.SCALE_ADDRESS;
-import static io.orion.bus.ops.OpsTesting.busConfig;
-import static io.orion.bus.ops.OpsTesting.deployBus;
+import static io.orion.bus.support.BusTesting.busConfig;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.ops.OpsTesting.deployHttp;
 import static io.orion.bus.ops.OpsTesting.error;
 import static io.orion.bus.ops.OpsTesting.eventConsumer;
@@ -35,7 +35,7 @@ class HttpScaleTest {
   final BusFixture bus = new BusFixture();
 
   private int deployBusAndHttp(Vertx vertx) {
-    deployBus(vertx, busConfig(bus.server(), bus.prefix(), new JsonArray().add(eventConsumer(bus.group(),
+    deployBus(vertx, bus.busConfig(new JsonArray().add(eventConsumer(bus.group(),
       fresh("deliver"))
       .put("consumer", "c"))));
     return deployHttp(vertx, httpConfig(bus.server().url(), bus.prefix() + ".publish")).actualPort();
@@ -92,7 +92,7 @@ class HttpScaleTest {
 
   @Test
   void scaleAboveMaxInstancesGets400OverHttpAndOnTheEventBus(Vertx vertx) {
-    deployBus(vertx, busConfig(bus.server(), bus.prefix(), new JsonArray().add(eventConsumer(bus.group(),
+    deployBus(vertx, bus.busConfig(new JsonArray().add(eventConsumer(bus.group(),
       fresh("deliver"))
       .put("consumer", "c").put("maxInstances", 2))));
     int port = deployHttp(vertx, httpConfig(bus.server().url(), bus.prefix() + ".publish")).actualPort();

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.orion.bus.support.BusFixture;
 
 import static io.orion.bus.ops.OpsTesting.STATUS_ADDRESS;
-import static io.orion.bus.ops.OpsTesting.busConfig;
+import static io.orion.bus.support.BusTesting.busConfig;
 import static io.orion.bus.ops.OpsTesting.check;
-import static io.orion.bus.ops.OpsTesting.deployBus;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.ops.OpsTesting.deployHttp;
 import static io.orion.bus.ops.OpsTesting.eventConsumer;
 import static io.orion.bus.ops.OpsTesting.get;
@@ -41,7 +41,7 @@ class HttpStatusEndpointsTest {
 
   /** The bus with one consumer of {@code event} in {@code group}, delivering to {@code address}. */
   private void deployEventBus(Vertx vertx, int instances) {
-    deployBus(vertx, busConfig(bus.server(), bus.prefix(), new JsonArray().add(eventConsumer(bus.group(),
+    deployBus(vertx, bus.busConfig(new JsonArray().add(eventConsumer(bus.group(),
       bus.address()).put("consumer", "c")
       .put("instances", instances))));
   }

@@ -8,6 +8,7 @@ import static io.orion.bus.support.BusTesting.undeployAll;
 
 import io.orion.bus.config.Names;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
@@ -155,6 +156,11 @@ public final class BusFixture implements BeforeEachCallback, AfterEachCallback {
   /** {@link BusTesting#consumerConfig} of contract {@value #CONTRACT} for these names on the shared Redis. */
   public JsonObject consumerConfig() {
     return BusTesting.consumerConfig(server(), prefix, CONTRACT, group, address);
+  }
+
+  /** {@link BusTesting#busConfig(TestRedis, String, JsonArray)} for the prefix on the shared Redis. */
+  public JsonObject busConfig(JsonArray consumers) {
+    return BusTesting.busConfig(server(), prefix, consumers);
   }
 
   /** Keys (streams) the test writes besides the stream and its dead letters, deleted after it. */
