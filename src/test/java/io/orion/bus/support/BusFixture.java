@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * One test's names and Redis, as a JUnit 5 extension: {@code @RegisterExtension final BusFixture bus = new
  * BusFixture();}. Before each test it picks a fresh prefix, group and address (the stream is the prefix's
  * {@value #CONTRACT} stream); {@link #redis()} is a raw client on the shared {@link TestRedis}. After the test
- * (after the class's {@code @AfterEach} methods) it deletes the stream, its dead letters and the keys given to
- * {@link #deleteAfter}, and closes the client; it stops what {@link #startOwn} started, after the Vert.x given.
+ * (after the class's {@code @AfterEach} methods) it deletes the stream, its dead letters and the streams of the
+ * other contracts given to the constructor, and closes the client; it stops what {@link #startOwn} started, after
+ * the Vert.x given.
  */
 public final class BusFixture implements BeforeEachCallback, AfterEachCallback {
 
@@ -40,6 +41,7 @@ public final class BusFixture implements BeforeEachCallback, AfterEachCallback {
   private String group;
   private String address;
   private Redis redis;
+  /** The streams of {@code otherContracts} under the current prefix. */
   private final List<String> keys = new ArrayList<>();
   private final List<TestRedis> owned = new ArrayList<>();
   private Vertx ownersVertx;
@@ -161,12 +163,6 @@ public final class BusFixture implements BeforeEachCallback, AfterEachCallback {
   /** {@link BusTesting#busConfig(TestRedis, String, JsonArray)} for the prefix on the shared Redis. */
   public JsonObject busConfig(JsonArray consumers) {
     return BusTesting.busConfig(server(), prefix, consumers);
-  }
-
-  /** Keys (streams) the test writes besides the stream and its dead letters, deleted after it. */
-  public BusFixture deleteAfter(String... more) {
-    keys.addAll(List.of(more));
-    return this;
   }
 
   /**
