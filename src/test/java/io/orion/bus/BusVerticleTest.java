@@ -1,6 +1,5 @@
 package io.orion.bus;
 
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -9,11 +8,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import java.util.HashSet;
 import java.util.List;
@@ -23,11 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.orion.bus.support.BusTesting.await;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.support.BusTesting.awaitFailure;
 import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.consumers;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.pending;
 import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,41 +35,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class BusVerticleTest {
 
-  private static final TestRedis REDIS = TestRedis.shared();
-
-  private String prefix;
-  private Redis redis;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    prefix = freshPrefix();
-    redis = Redis.createClient(vertx, REDIS.url());
-  }
-
-  @AfterEach
-  void tearDown() {
-    cmd(redis, "DEL", prefix + ":events", prefix + ":orders");
-  }
-
-  private JsonObject busConfig(JsonArray consumers) {
-    return new JsonObject()
-      .put("redis", new JsonObject().put("connectionString", REDIS.url()))
-      .put("streamPrefix", prefix)
-      .put("blockMs", 100)
-      .put("shutdownTimeoutMs", 5_000)
-      .put("publisher", new JsonObject().put("address", prefix + ".publish"))
-      .put("consumers", consumers);
-  }
-
-  private String deployBus(Vertx vertx, JsonObject config) {
-    return await(vertx.deployVerticle(BusVerticle.class, new DeploymentOptions().setConfig(config)));
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture("order");
 
   @Test
   void deploysThePublisherAndEveryConsumerEntryWithItsInstances(Vertx vertx) {
     List<Message<JsonObject>> events = new CopyOnWriteArrayList<>();
     List<Message<JsonObject>> orders = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>localConsumer(prefix + ".events", m -> {
+    vertx.eventBus().<JsonObject>localConsumer(bus.prefix() + ".events", m -> {
       events.add(m);
       m.reply("ok");
     });
@@ -81,14 +52,14 @@ class BusVerticleTest {
     });
     String eventGroup = fresh("g");
     String orderGroup = fresh("g");
-    deployBus(vertx, busConfig(new JsonArray()
+    deployBus(vertx, bus.busConfig(new JsonArray()
       .add(new JsonObject().put("contract", "event").put("group", eventGroup).put("instances", 2)
         .put("consumer", "ev"))
       .add(new JsonObject().put("contract", "order").put("group", orderGroup).put("address", "orders-here")
         .put("consumer", "or"))));
 
     for (int i = 0; i < 40; i++) {
-      await(vertx.eventBus().request(prefix + ".publish", new JsonObject().put("i", i),
+      await(vertx.eventBus().request(bus.prefix() + ".publish", new JsonObject().put("i", i),
         new DeliveryOptions().addHeader("contract", i % 2 == 0 ? "event" : "order")));
     }
 
@@ -96,12 +67,12 @@ class BusVerticleTest {
     Set<String> eventConsumers = new HashSet<>();
     events.forEach(m -> eventConsumers.add(m.headers().get("consumer")));
     assertTrue(Set.of("ev-0", "ev-1").containsAll(eventConsumers), eventConsumers.toString());
-    assertEquals(Set.of("or-0"), new HashSet<>(consumers(redis, prefix + ":orders", orderGroup)));
+    assertEquals(Set.of("or-0"), new HashSet<>(consumers(bus.redis(), bus.prefix() + ":orders", orderGroup)));
   }
 
   @Test
   void invalidConfigFailsTheDeploymentNamingTheKey(Vertx vertx) {
-    JsonObject config = busConfig(new JsonArray().add(new JsonObject().put("contract", "event")
+    JsonObject config = bus.busConfig(new JsonArray().add(new JsonObject().put("contract", "event")
       .put("group", "g").put("maxDeliveries", 0)));
 
     String message = awaitFailure(vertx.deployVerticle(BusVerticle.class,
@@ -120,9 +91,9 @@ class BusVerticleTest {
       consumers.add(new JsonObject().put("contract", contract).put("group", fresh("g")).put("address", address)
         .put("instances", 2).put("handlerTimeoutMs", 60_000));
     }
-    String id = deployBus(vertx, busConfig(consumers).put("shutdownTimeoutMs", 1_000));
-    cmd(redis, "XADD", prefix + ":events", "*", "data", "{}");
-    cmd(redis, "XADD", prefix + ":orders", "*", "data", "{}");
+    String id = deployBus(vertx, bus.busConfig(consumers).put("shutdownTimeoutMs", 1_000));
+    cmd(bus.redis(), "XADD", bus.stream(), "*", "data", "{}");
+    cmd(bus.redis(), "XADD", bus.prefix() + ":orders", "*", "data", "{}");
     until("both held", () -> held.size() == 2);
 
     long started = System.nanoTime();
@@ -178,18 +149,18 @@ class BusVerticleTest {
   void scalingGrowsAndShrinksWithoutLosingOrDuplicatingWork(Vertx vertx) {
     Map<String, Integer> deliveries = new ConcurrentHashMap<>();
     Set<String> consumerNames = ConcurrentHashMap.newKeySet();
-    vertx.eventBus().<JsonObject>localConsumer(prefix + ".events", m -> {
+    vertx.eventBus().<JsonObject>localConsumer(bus.prefix() + ".events", m -> {
       deliveries.merge(m.headers().get("id"), 1, Integer::sum);
       consumerNames.add(m.headers().get("consumer"));
       vertx.setTimer(1, t -> m.reply("ok"));
     });
     String group = fresh("g");
-    JsonObject config = busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)
-      .put("instances", 2).put("maxInFlight", 4).put("count", 4))).put("adminAddress", prefix + ".admin");
+    JsonObject config = bus.busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)
+      .put("instances", 2).put("maxInFlight", 4).put("count", 4))).put("adminAddress", bus.prefix() + ".admin");
     deployBus(vertx, config);
     int total = 600;
     for (int i = 0; i < total; i++) {
-      cmd(redis, "XADD", prefix + ":events", "*", "data", "{\"i\":" + i + "}");
+      cmd(bus.redis(), "XADD", bus.stream(), "*", "data", "{\"i\":" + i + "}");
       if (i == 150) {
         assertEquals(4, scale(vertx, "event", group, 4).getInteger("instances"));
       } else if (i == 300) {
@@ -200,22 +171,22 @@ class BusVerticleTest {
     }
 
     until("all delivered", () -> deliveries.size() == total);
-    until("all acknowledged", () -> pending(redis, prefix + ":events", group) == 0);
+    until("all acknowledged", () -> pending(bus.redis(), bus.stream(), group) == 0);
     assertEquals(List.of(), deliveries.values().stream().filter(n -> n > 1).toList(), "duplicates");
-    JsonObject status = await(vertx.eventBus().<JsonObject>request(prefix + ".admin.status", null)).body();
+    JsonObject status = await(vertx.eventBus().<JsonObject>request(bus.prefix() + ".admin.status", null)).body();
     JsonObject entry = status.getJsonArray("consumers").getJsonObject(0);
     assertEquals(3, entry.getInteger("instances"));
     assertEquals(3, entry.getInteger("running"));
-    assertEquals(prefix + ":events", entry.getString("stream"));
-    assertEquals(prefix + ":events:dead", entry.getString("deadStream"));
+    assertEquals(bus.stream(), entry.getString("stream"));
+    assertEquals(bus.prefix() + ":events:dead", entry.getString("deadStream"));
     assertTrue(consumerNames.size() >= 4, "instances taking part: " + consumerNames);
   }
 
   @Test
   void scaleRequestsAreChecked(Vertx vertx) {
     String group = fresh("g");
-    deployBus(vertx, busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)))
-      .put("adminAddress", prefix + ".admin"));
+    deployBus(vertx, bus.busConfig(new JsonArray().add(new JsonObject().put("contract", "event").put("group", group)))
+      .put("adminAddress", bus.prefix() + ".admin"));
 
     assertEquals(404, scaleFailure(vertx, new JsonObject().put("contract", "order").put("group", group)
       .put("instances", 2)));
@@ -226,12 +197,12 @@ class BusVerticleTest {
   }
 
   private JsonObject scale(Vertx vertx, String contract, String group, int instances) {
-    return await(vertx.eventBus().<JsonObject>request(prefix + ".admin.scale", new JsonObject()
+    return await(vertx.eventBus().<JsonObject>request(bus.prefix() + ".admin.scale", new JsonObject()
       .put("contract", contract).put("group", group).put("instances", instances))).body();
   }
 
   private int scaleFailure(Vertx vertx, Object body) {
-    Throwable failure = awaitFailure(vertx.eventBus().request(prefix + ".admin.scale", body));
+    Throwable failure = awaitFailure(vertx.eventBus().request(bus.prefix() + ".admin.scale", body));
     return assertInstanceOf(ReplyException.class, failure).failureCode();
   }
 }

@@ -3,7 +3,6 @@ package io.orion.bus;
 import io.orion.bus.consume.ConsumerVerticle;
 import io.orion.bus.ops.HttpVerticle;
 import io.orion.bus.publish.PublisherVerticle;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -14,10 +13,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +34,6 @@ import static io.orion.bus.support.BusTesting.await;
 import static io.orion.bus.support.BusTesting.consumerConfig;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.publisherConfig;
 import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -49,8 +46,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 @ExtendWith(VertxExtension.class)
 class CrossLanguageTest {
-
-  private static final TestRedis REDIS = TestRedis.shared();
 
   /** The longest an external tool may run; a guard against a hang, not a measure. */
   private static final long TOOL_TIMEOUT_S = 60;
@@ -78,32 +73,19 @@ class CrossLanguageTest {
     + " 'big': 123456789012345678901234567890, 'long': 9223372036854775807, 'negative': -42, 'float': 0.1,"
     + " 'tiny': 5e-324, 'huge': 1.7976931348623157e308, 'negativeZero': -0.0, 'false': False}";
 
-  private String prefix;
-  private String stream;
-  private String address;
-
-  @BeforeEach
-  void setUp() {
-    prefix = freshPrefix();
-    stream = prefix + ":events";
-    address = fresh("publish");
-  }
-
-  @AfterEach
-  void tearDown() {
-    REDIS.cli("DEL", stream);
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   @Test
   void whatTheBusPublishesReadsBackInPythonAsTheSameValueAndMetadata(Vertx vertx) throws Exception {
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address), 1);
+    deploy(vertx, PublisherVerticle.class, bus.publisherConfig(), 1);
     HttpVerticle http = new HttpVerticle();
     await(vertx.deployVerticle(http, new DeploymentOptions().setConfig(new JsonObject()
       .put("host", "127.0.0.1").put("port", 0).put("shutdownTimeoutMs", 5_000)
-      .put("redis", new JsonObject().put("connectionString", REDIS.url())).put("publisherAddress", address)
-      .put("streamPrefix", prefix))));
+      .put("redis", new JsonObject().put("connectionString", bus.server().url())).put("publisherAddress", bus.address())
+      .put("streamPrefix", bus.prefix()))));
 
-    String onTheBus = await(vertx.eventBus().<String>request(address, MESSAGE, new DeliveryOptions()
+    String onTheBus = await(vertx.eventBus().<String>request(bus.address(), MESSAGE, new DeliveryOptions()
       .addHeader("contract", "event").addHeader("who", "zoë").addHeader("city", "São Paulo")
       .addHeader("party", "🎉"))).body();
     HttpResponse<Buffer> overHttp = await(WebClient.create(vertx).post(http.actualPort(), "127.0.0.1",
@@ -134,10 +116,10 @@ class CrossLanguageTest {
       + " sys.stdout.write(json.dumps(ast.literal_eval(sys.argv[1])))", MESSAGE_IN_PYTHON);
     String byHand = "{\"a\":\"café\",\"emoji\":\"😀\",\"esc\":\"line\\nbreak \\\"q\\\" \\u00e9 \\ud83d\\ude00\","
       + "\"n\":[1,2.5,-0.0,1e2,12345678901234567890123],\"o\":{\"k\":null,\"t\":true}}";
-    REDIS.cliInput(xadd(stream, "data", fromPython, "meta.who", "zoë", "meta.city", "São Paulo") + "\n"
-      + xadd(stream, "data", byHand, "meta.party", "🎉") + "\n");
+    bus.server().cliInput(xadd(bus.stream(), "data", fromPython, "meta.who", "zoë", "meta.city", "São Paulo") + "\n"
+      + xadd(bus.stream(), "data", byHand, "meta.party", "🎉") + "\n");
 
-    deploy(vertx, ConsumerVerticle.class, consumerConfig(REDIS, prefix, "event", fresh("g"), delivery), 1);
+    deploy(vertx, ConsumerVerticle.class, consumerConfig(bus.server(), bus.prefix(), "event", fresh("g"), delivery), 1);
     until("both entries delivered", () -> bodies.size() == 2);
 
     assertEquals(MESSAGE, bodies.get(0));
@@ -152,7 +134,7 @@ class CrossLanguageTest {
     assertEquals(new JsonObject().putNull("k").put("t", true), second.getJsonObject("o"));
     assertEquals("🎉", headers.get(1).get("party"));
     for (MultiMap delivered : headers) {
-      assertEquals(stream, delivered.get("stream"));
+      assertEquals(bus.stream(), delivered.get("stream"));
       assertNotNull(delivered.get("id"));
     }
   }
@@ -163,7 +145,7 @@ class CrossLanguageTest {
    */
   private String checkInPython(String id, String fieldsInPython) throws IOException, InterruptedException,
     URISyntaxException {
-    String raw = REDIS.cli("--raw", "XRANGE", stream, id, id);
+    String raw = bus.server().cli("--raw", "XRANGE", bus.stream(), id, id);
     Path script = Path.of(CrossLanguageTest.class.getResource("/cross-language/check_entry.py").toURI());
     return run(raw.getBytes(StandardCharsets.UTF_8), "python3", script.toString(), MESSAGE_IN_PYTHON,
       fieldsInPython);

@@ -6,20 +6,18 @@ import static io.orion.bus.support.BusTesting.entries;
 import static io.orion.bus.support.BusTesting.consumerConfig;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.pending;
 import static io.orion.bus.support.BusTesting.publisherConfig;
-import static io.orion.bus.support.BusTesting.undeployAll;
 import static io.orion.bus.support.BusTesting.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.orion.bus.config.Names;
 import io.orion.bus.consume.ConsumerCounters;
 import io.orion.bus.consume.ConsumerVerticle;
 import io.orion.bus.publish.PublisherVerticle;
 import io.orion.bus.redis.StreamEntry;
+import io.orion.bus.support.BusFixture;
 import io.orion.bus.support.TcpForwarder;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;
@@ -37,10 +35,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A replica promoted while the bus holds connections to the demoted master, behind one address that moves (as a
@@ -54,40 +52,28 @@ class FailoverTest {
   private static final String CONTRACT = "event";
   private static final Duration RECOVERY = Duration.ofSeconds(20);
 
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
+
   private TestRedis a;
   private TestRedis b;
   private TcpForwarder address;
   private Redis onB;
-  private String prefix;
-  private String stream;
 
   @BeforeEach
   void setUp(Vertx vertx) {
-    a = TestRedis.startOwn();
-    b = TestRedis.startOwn();
+    a = bus.startOwn(vertx);
+    b = bus.startOwn(vertx);
     assertEquals("OK", b.cli("REPLICAOF", "127.0.0.1", String.valueOf(a.port())));
     until("B replicates A", () -> b.cli("INFO", "replication").contains("master_link_status:up"));
     address = TcpForwarder.start(vertx, a.port());
     onB = Redis.createClient(vertx, b.url());
-    prefix = freshPrefix();
-    stream = Names.stream(prefix, CONTRACT);
-  }
-
-  @AfterEach
-  void tearDown(Vertx vertx) {
-    try {
-      undeployAll(vertx);
-      await(vertx.close());
-    } finally {
-      a.close();
-      b.close();
-    }
   }
 
   @Test
   void publisherAnswers503ForReadonlyThenWritesToThePromotedReplica(Vertx vertx) {
     String publishAddress = fresh("publish");
-    deploy(vertx, PublisherVerticle.class, withAddress(publisherConfig(a, prefix, publishAddress)), 1);
+    deploy(vertx, PublisherVerticle.class, withAddress(publisherConfig(a, bus.prefix(), publishAddress)), 1);
     await(publish(vertx, publishAddress, message("before")));
 
     failOver();
@@ -110,7 +96,7 @@ class FailoverTest {
     for (int i = 0; i < 5; i++) {
       ids.add(await(publish(vertx, publishAddress, message("next-" + i))));
     }
-    List<StreamEntry> onNewMaster = entries(onB, stream);
+    List<StreamEntry> onNewMaster = entries(onB, bus.stream());
     assertTrue(onNewMaster.stream().map(StreamEntry::id).toList().containsAll(ids), ids + " all in " + onNewMaster);
     assertTrue(onNewMaster.stream().noneMatch(entry -> entry.data().toString().contains("refused")),
         "the refused publish was not written: " + onNewMaster);
@@ -122,12 +108,12 @@ class FailoverTest {
     String deliverAddress = fresh("deliver");
     Received received = consume(vertx, deliverAddress);
     deploy(vertx, ConsumerVerticle.class,
-        withAddress(consumerConfig(a, prefix, CONTRACT, group, deliverAddress)), 1);
+        withAddress(consumerConfig(a, bus.prefix(), CONTRACT, group, deliverAddress)), 1);
     xadd(a, "before");
     until("the entry written before the failover is delivered", () -> received.count("before") == 1);
-    until("and acknowledged", () -> "0".equals(a.cli("XPENDING", stream, group).lines().findFirst().orElse("")));
+    until("and acknowledged", () -> "0".equals(a.cli("XPENDING", bus.stream(), group).lines().findFirst().orElse("")));
     assertEquals("1", a.cli("WAIT", "1", "5000"), "B has every write of A");
-    long reconnects = ConsumerCounters.of(stream, group).reconnects.sum();
+    long reconnects = ConsumerCounters.of(bus.stream(), group).reconnects.sum();
 
     failOver();
     List<String> keys = List.of("after-1", "after-2", "after-3");
@@ -135,9 +121,9 @@ class FailoverTest {
 
     until("the entries written to the promoted replica are delivered", RECOVERY,
         () -> keys.stream().allMatch(key -> received.count(key) > 0));
-    until("and acknowledged there", RECOVERY, () -> pending(onB, stream, group) == 0);
+    until("and acknowledged there", RECOVERY, () -> pending(onB, bus.stream(), group) == 0);
     until("the reader's reconnect is counted", RECOVERY,
-        () -> ConsumerCounters.of(stream, group).reconnects.sum() > reconnects);
+        () -> ConsumerCounters.of(bus.stream(), group).reconnects.sum() > reconnects);
   }
 
   @Test
@@ -148,7 +134,7 @@ class FailoverTest {
     await(vertx.eventBus().<JsonObject>localConsumer(deliverAddress, held::add).completion());
     // One entry in flight and no room for more: nothing is read, so the consumer's connections to A stay idle
     // through the failover and the acknowledgement is the first command to meet the demoted node.
-    deploy(vertx, ConsumerVerticle.class, withAddress(consumerConfig(a, prefix, CONTRACT, group, deliverAddress)
+    deploy(vertx, ConsumerVerticle.class, withAddress(consumerConfig(a, bus.prefix(), CONTRACT, group, deliverAddress)
         .put("maxInFlight", 1).put("handlerTimeoutMs", 60_000)), 1);
     xadd(a, "held");
     until("the entry is in the handler", () -> held.size() == 1);
@@ -157,7 +143,7 @@ class FailoverTest {
     failOver();
     held.get(0).reply("done");
 
-    until("the entry is acknowledged on the new master", RECOVERY, () -> pending(onB, stream, group) == 0);
+    until("the entry is acknowledged on the new master", RECOVERY, () -> pending(onB, bus.stream(), group) == 0);
     assertEquals(1, held.size(), "delivered once: the acknowledgement was not lost");
   }
 
@@ -174,7 +160,7 @@ class FailoverTest {
   }
 
   private void xadd(TestRedis redis, String key) {
-    redis.cli("XADD", stream, "*", "data", message(key).encode());
+    redis.cli("XADD", bus.stream(), "*", "data", message(key).encode());
   }
 
   private static JsonObject message(String key) {

@@ -1,18 +1,16 @@
 package io.orion.bus.consume;
 
 import io.orion.bus.publish.PublisherVerticle;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +30,6 @@ import static io.orion.bus.support.BusTesting.consumerConfig;
 import static io.orion.bus.support.BusTesting.consumers;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.groups;
 import static io.orion.bus.support.BusTesting.pending;
 import static io.orion.bus.support.BusTesting.publisherConfig;
@@ -43,40 +40,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class ConsumerVerticleTest {
 
-  private static final TestRedis REDIS = TestRedis.shared();
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
-  private String prefix;
-  private String stream;
-  private String group;
-  private String address;
-  private Redis redis;
   private final List<Message<JsonObject>> received = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    prefix = freshPrefix();
-    stream = prefix + ":events";
-    group = fresh("g");
-    address = fresh("deliver");
-    redis = Redis.createClient(vertx, REDIS.url());
-  }
-
-  @AfterEach
-  void tearDown() {
-    cmd(redis, "DEL", stream, stream + ":dead");
-  }
-
   private JsonObject config() {
-    return consumerConfig(REDIS, prefix, "event", group, address);
+    return bus.consumerConfig();
   }
 
   private String xadd(JsonObject data) {
-    return cmd(redis, "XADD", stream, "*", "data", data.encode()).toString();
+    return cmd(bus.redis(), "XADD", bus.stream(), "*", "data", data.encode()).toString();
   }
 
   /** A handler that records each delivery and replies at once. */
   private void replyingHandler(Vertx vertx) {
-    vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+    vertx.eventBus().<JsonObject>localConsumer(bus.address(), message -> {
       received.add(message);
       message.reply("ok");
     });
@@ -86,12 +65,12 @@ class ConsumerVerticleTest {
   void deployCreatesTheGroup(Vertx vertx) {
     deploy(vertx, ConsumerVerticle.class, config(), 1);
 
-    assertEquals(List.of(group), groups(redis, stream));
+    assertEquals(List.of(bus.group()), groups(bus.redis(), bus.stream()));
   }
 
   @Test
   void anExistingGroupIsFine(Vertx vertx) {
-    cmd(redis, "XGROUP", "CREATE", stream, group, "0", "MKSTREAM");
+    cmd(bus.redis(), "XGROUP", "CREATE", bus.stream(), bus.group(), "0", "MKSTREAM");
     replyingHandler(vertx);
     deploy(vertx, ConsumerVerticle.class, config(), 1);
 
@@ -112,19 +91,19 @@ class ConsumerVerticleTest {
     Message<JsonObject> message = received.get(0);
     assertEquals(new JsonObject().put("a", 1), message.body());
     MultiMap headers = message.headers();
-    assertEquals(stream, headers.get("stream"));
+    assertEquals(bus.stream(), headers.get("stream"));
     assertEquals(id, headers.get("id"));
-    assertEquals(group, headers.get("group"));
+    assertEquals(bus.group(), headers.get("group"));
     assertEquals(config.getString("consumer") + "-0", headers.get("consumer"));
     assertEquals("1", headers.get("deliveries"));
-    until("acknowledged", () -> pending(redis, stream, group) == 0);
+    until("acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
   }
 
   @Test
   void metadataRoundTripsFromPublisherToHandler(Vertx vertx) {
     replyingHandler(vertx);
     String publishAddress = fresh("publish");
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, publishAddress), 1);
+    deploy(vertx, PublisherVerticle.class, publisherConfig(bus.server(), bus.prefix(), publishAddress), 1);
     deploy(vertx, ConsumerVerticle.class, config(), 1);
 
     String id = await(vertx.eventBus().<String>request(publishAddress, new JsonObject().put("x", "y"),
@@ -144,7 +123,8 @@ class ConsumerVerticleTest {
     replyingHandler(vertx);
     deploy(vertx, ConsumerVerticle.class, config(), 1);
 
-    String id = cmd(redis, "XADD", stream, "*", "data", "{}", "meta.id", "forged", "meta.color", "red").toString();
+    String id = cmd(bus.redis(), "XADD", bus.stream(), "*", "data", "{}", "meta.id", "forged", "meta.color",
+      "red").toString();
 
     until("delivered", () -> received.size() == 1);
     assertEquals(List.of(id), received.get(0).headers().getAll("id"));
@@ -179,7 +159,7 @@ class ConsumerVerticleTest {
     Map<String, Integer> perConsumer = new HashMap<>();
     Set<String> ids = new HashSet<>();
     AtomicInteger deliveries = new AtomicInteger();
-    vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+    vertx.eventBus().<JsonObject>localConsumer(bus.address(), message -> {
       synchronized (perConsumer) {
         perConsumer.merge(message.headers().get("consumer"), 1, Integer::sum);
         ids.add(message.headers().get("id"));
@@ -196,10 +176,11 @@ class ConsumerVerticleTest {
     }
 
     until("all delivered", () -> ids.size() == 600);
-    until("all acknowledged", () -> pending(redis, stream, group) == 0);
+    until("all acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(600, deliveries.get(), "duplicates");
     String base = config.getString("consumer");
-    assertEquals(Set.of(base + "-0", base + "-1", base + "-2"), new HashSet<>(consumers(redis, stream, group)));
+    assertEquals(Set.of(base + "-0", base + "-1", base + "-2"), new HashSet<>(consumers(bus.redis(), bus.stream(),
+      bus.group())));
     assertTrue(perConsumer.size() >= 2, "one instance did all the work: " + perConsumer);
   }
 
@@ -208,7 +189,7 @@ class ConsumerVerticleTest {
     List<Integer> order = new CopyOnWriteArrayList<>();
     AtomicInteger outstanding = new AtomicInteger();
     AtomicInteger mostOutstanding = new AtomicInteger();
-    vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+    vertx.eventBus().<JsonObject>localConsumer(bus.address(), message -> {
       mostOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
       order.add(message.body().getInteger("i"));
       vertx.setTimer(1, t -> {
@@ -234,7 +215,7 @@ class ConsumerVerticleTest {
   @Test
   void atMostMaxInFlightDeliveriesAwaitAReply(Vertx vertx) {
     ConcurrentLinkedQueue<Message<JsonObject>> held = new ConcurrentLinkedQueue<>();
-    vertx.eventBus().<JsonObject>localConsumer(address, held::add);
+    vertx.eventBus().<JsonObject>localConsumer(bus.address(), held::add);
     for (int i = 0; i < 20; i++) {
       xadd(new JsonObject().put("i", i));
     }
@@ -255,7 +236,7 @@ class ConsumerVerticleTest {
   @Test
   void ownPendingEntriesAreRedeliveredOnRestart(Vertx vertx) {
     List<Message<JsonObject>> ignored = new CopyOnWriteArrayList<>();
-    var silent = vertx.eventBus().<JsonObject>localConsumer(address, ignored::add);
+    var silent = vertx.eventBus().<JsonObject>localConsumer(bus.address(), ignored::add);
     JsonObject config = config().put("handlerTimeoutMs", 2_000).put("shutdownTimeoutMs", 300);
     String first = deploy(vertx, ConsumerVerticle.class, config, 1);
     xadd(new JsonObject().put("n", 1));
@@ -263,10 +244,11 @@ class ConsumerVerticleTest {
     until("both delivered once", () -> ignored.size() == 2);
     // Fails at the shutdown timer while both await their handler (or succeeds, should they time out first).
     await(vertx.undeploy(first).otherwiseEmpty());
-    assertEquals(2, pending(redis, stream, group));
+    assertEquals(2, pending(bus.redis(), bus.stream(), bus.group()));
     await(silent.unregister());
     // The name is handed back once the deliveries timed out: before, a new instance gets another name.
-    until("the name handed back", () -> !ConsumerNames.inUse(stream, group, config.getString("consumer"), 0));
+    until("the name handed back", () -> !ConsumerNames.inUse(bus.stream(), bus.group(), config.getString("consumer"),
+      0));
 
     replyingHandler(vertx);
     deploy(vertx, ConsumerVerticle.class, config, 1);
@@ -274,13 +256,13 @@ class ConsumerVerticleTest {
     until("both delivered again", () -> received.size() == 2);
     assertEquals(List.of("2", "2"), received.stream().map(m -> m.headers().get("deliveries")).toList());
     assertEquals(List.of(1, 2), received.stream().map(m -> m.body().getInteger("n")).toList());
-    until("acknowledged", () -> pending(redis, stream, group) == 0);
+    until("acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
   }
 
   @Test
   void undeployWaitsForAnInFlightDeliveryAndAcknowledgesIt(Vertx vertx) {
     List<Message<JsonObject>> held = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>localConsumer(address, held::add);
+    vertx.eventBus().<JsonObject>localConsumer(bus.address(), held::add);
     String id = deploy(vertx, ConsumerVerticle.class, config(), 1);
     xadd(new JsonObject().put("n", 1));
     until("delivered", () -> held.size() == 1);
@@ -291,13 +273,13 @@ class ConsumerVerticleTest {
     held.get(0).reply("done");
     await(undeploy);
 
-    assertEquals(0, pending(redis, stream, group));
+    assertEquals(0, pending(bus.redis(), bus.stream(), bus.group()));
   }
 
   @Test
   void undeployUnderAHandlerThatNeverRepliesEndsAtTheTimerAndTheEntryStaysPending(Vertx vertx) {
     List<Message<JsonObject>> held = new CopyOnWriteArrayList<>();
-    vertx.eventBus().<JsonObject>localConsumer(address, held::add);
+    vertx.eventBus().<JsonObject>localConsumer(bus.address(), held::add);
     String id = deploy(vertx, ConsumerVerticle.class,
       config().put("handlerTimeoutMs", 60_000).put("shutdownTimeoutMs", 500), 1);
     xadd(new JsonObject().put("n", 1));
@@ -309,14 +291,14 @@ class ConsumerVerticleTest {
 
     assertTrue(message.contains("timed out") && message.contains("finish in-flight deliveries"), message);
     assertTrue(elapsedMs < 5_000, "undeploy took " + elapsedMs + " ms");
-    assertEquals(1, pending(redis, stream, group));
+    assertEquals(1, pending(bus.redis(), bus.stream(), bus.group()));
   }
 
   @Test
   void undeployReturnsWithinTwoSecondsWhenIdleEvenWithALongBlock(Vertx vertx) {
     String id = deploy(vertx, ConsumerVerticle.class, config().put("blockMs", 20_000), 1);
     // Let the first read block in Redis (a blocked XREADGROUP shows in CLIENT LIST with flag b).
-    until("a read blocks", () -> cmd(redis, "CLIENT", "LIST").toString().lines()
+    until("a read blocks", () -> cmd(bus.redis(), "CLIENT", "LIST").toString().lines()
       .anyMatch(line -> line.contains("flags=b") && line.contains("cmd=xreadgroup")));
 
     long started = System.nanoTime();
@@ -324,7 +306,7 @@ class ConsumerVerticleTest {
     long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
     assertTrue(elapsedMs < 2_000, "undeploy took " + elapsedMs + " ms");
-    assertEquals(List.of(), consumers(redis, stream, group), "a clean stop leaves the group");
+    assertEquals(List.of(), consumers(bus.redis(), bus.stream(), bus.group()), "a clean stop leaves the group");
   }
 
   @Test
@@ -337,12 +319,12 @@ class ConsumerVerticleTest {
 
   @Test
   void aStreamKeyHoldingSomethingElseFailsTheDeployment(Vertx vertx) {
-    cmd(redis, "SET", stream, "not a stream");
+    cmd(bus.redis(), "SET", bus.stream(), "not a stream");
 
     String message = awaitFailure(vertx.deployVerticle(ConsumerVerticle.class,
       new io.vertx.core.DeploymentOptions().setConfig(config()))).getMessage();
 
-    assertTrue(message.contains(stream) && message.contains("WRONGTYPE"), message);
+    assertTrue(message.contains(bus.stream()) && message.contains("WRONGTYPE"), message);
   }
 
   @Test
@@ -355,7 +337,8 @@ class ConsumerVerticleTest {
       xadd(new JsonObject().put("i", i));
       int expected = i + 1;
       until("delivered " + expected, Duration.ofSeconds(3), () -> received.size() == expected);
-      until("acknowledged " + expected, Duration.ofSeconds(3), () -> pending(redis, stream, group) == 0);
+      until("acknowledged " + expected, Duration.ofSeconds(3), () -> pending(bus.redis(), bus.stream(),
+        bus.group()) == 0);
     }
   }
 }

@@ -4,8 +4,6 @@ import static io.orion.bus.support.BusTesting.await;
 import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.consumerConfig;
 import static io.orion.bus.support.BusTesting.consumers;
-import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.groups;
 import static io.orion.bus.support.BusTesting.length;
 import static io.orion.bus.support.BusTesting.pending;
@@ -16,12 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.orion.bus.config.Names;
 import io.orion.bus.redis.PendingEntry;
 import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.redis.StreamReplies;
-import io.orion.bus.support.TestRedis;
+import io.orion.bus.support.BusFixture;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,7 +27,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The delivery guarantees of "Contract: consuming": redelivery after a failure or a timeout, dead letters,
@@ -66,32 +63,18 @@ class DeliveryGuaranteesTest {
   }
 
   private Vertx vertx;
-  private TestRedis redis;
-  private Redis raw;
-  private String prefix;
-  private String stream;
-  private String deadStream;
-  private String group;
-  private String address;
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   @BeforeEach
   void setUp(Vertx vertx) {
     this.vertx = vertx;
-    redis = TestRedis.shared();
-    raw = Redis.createClient(vertx, redis.url());
-    prefix = freshPrefix();
-    stream = Names.stream(prefix, CONTRACT);
-    deadStream = Names.deadLetters(stream);
-    group = fresh("g");
-    address = fresh("addr");
   }
 
   @AfterEach
   void tearDown() {
-    // Undeploy first, so that no consumer creates the stream again after it is deleted.
+    // Undeploy first, so that no consumer creates the stream again after the fixture deletes it.
     await(Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).collect(Collectors.toList())));
-    cmd(raw, "DEL", stream, deadStream);
-    await(raw.close());
   }
 
   @Test
@@ -108,11 +91,11 @@ class DeliveryGuaranteesTest {
     String id = xadd("data", "{\"n\":1}");
 
     until("two deliveries", () -> got.size() >= 2);
-    until("the entry acknowledged", () -> pending(raw, stream, group) == 0);
+    until("the entry acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(List.of(1, 2), deliveriesOf(got));
     assertEquals(List.of(id, id), idsOf(got));
     assertEquals(new JsonObject().put("n", 1), got.get(1).body());
-    assertEquals(0, length(raw, deadStream));
+    assertEquals(0, length(bus.redis(), bus.deadStream()));
   }
 
   @Test
@@ -127,11 +110,11 @@ class DeliveryGuaranteesTest {
     String id = xadd("data", "{\"n\":1}");
 
     until("two deliveries", () -> got.size() >= 2);
-    until("the entry acknowledged", () -> pending(raw, stream, group) == 0);
+    until("the entry acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(List.of(1, 2), deliveriesOf(got));
     assertEquals(List.of(id, id), idsOf(got));
     assertTrue(counters().timedOut.sum() >= 1, "timeouts counted");
-    assertEquals(0, length(raw, deadStream));
+    assertEquals(0, length(bus.redis(), bus.deadStream()));
   }
 
   @Test
@@ -142,14 +125,14 @@ class DeliveryGuaranteesTest {
     String data = "{\"order\":42,\"items\":[\"a\",\"b\"]}";
     String id = xadd("data", data, "meta.trace", "trace-1", "meta.source", "shop");
 
-    until("one dead letter", () -> length(raw, deadStream) == 1);
-    until("the original acknowledged", () -> pending(raw, stream, group) == 0);
-    Map<String, String> dead = rawEntries(raw, deadStream).get(0);
+    until("one dead letter", () -> length(bus.redis(), bus.deadStream()) == 1);
+    until("the original acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
+    Map<String, String> dead = rawEntries(bus.redis(), bus.deadStream()).get(0);
     assertEquals(data, dead.get("data"));
     assertEquals("trace-1", dead.get("meta.trace"));
     assertEquals("shop", dead.get("meta.source"));
     assertEquals(id, dead.get("id"));
-    assertEquals(group, dead.get("group"));
+    assertEquals(bus.group(), dead.get("group"));
     assertEquals("3", dead.get("deliveries"));
     assertEquals("cannot handle order 42", dead.get("error"));
     assertEquals(List.of(1, 2, 3), deliveriesOf(got));
@@ -165,9 +148,9 @@ class DeliveryGuaranteesTest {
 
     String id = xadd("data", "{\"n\":1}");
 
-    until("one dead letter", () -> length(raw, deadStream) == 1);
-    until("the original acknowledged", () -> pending(raw, stream, group) == 0);
-    Map<String, String> dead = rawEntries(raw, deadStream).get(0);
+    until("one dead letter", () -> length(bus.redis(), bus.deadStream()) == 1);
+    until("the original acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
+    Map<String, String> dead = rawEntries(bus.redis(), bus.deadStream()).get(0);
     assertEquals(id, dead.get("id"));
     assertEquals("2", dead.get("deliveries"));
     assertTrue(dead.get("error").toLowerCase().contains("timed out"), "error: " + dead.get("error"));
@@ -186,15 +169,15 @@ class DeliveryGuaranteesTest {
     String last = xadd("data", "{\"good\":2}");
 
     until("two good deliveries", () -> got.size() >= 2);
-    until("three dead letters", () -> length(raw, deadStream) >= 3);
-    until("nothing pending", () -> pending(raw, stream, group) == 0);
+    until("three dead letters", () -> length(bus.redis(), bus.deadStream()) >= 3);
+    until("nothing pending", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(List.of(first, last), idsOf(got));
     assertEquals(List.of(1, 1), deliveriesOf(got));
     Map<String, Map<String, String>> dead = deadLettersById();
     assertEquals(Set.of(noData, notJson, array), dead.keySet());
     dead.values().forEach(letter -> {
       assertEquals("0", letter.get("deliveries"), "deliveries of " + letter);
-      assertEquals(group, letter.get("group"));
+      assertEquals(bus.group(), letter.get("group"));
     });
     assertFalse(dead.get(noData).containsKey("data"), "no data field where there was none");
     assertEquals("t-no-data", dead.get(noData).get("meta.trace"));
@@ -211,10 +194,10 @@ class DeliveryGuaranteesTest {
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
     deploy(config());
 
-    String id = cmd(raw, "XADD", stream, "*", "data", "{\"a\":1}").toString();
+    String id = cmd(bus.redis(), "XADD", bus.stream(), "*", "data", "{\"a\":1}").toString();
 
     until("one delivery", () -> got.size() >= 1);
-    until("the entry acknowledged", () -> pending(raw, stream, group) == 0);
+    until("the entry acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(id, got.get(0).id());
     assertEquals(new JsonObject().put("a", 1), got.get(0).body());
     assertEquals(1, got.get(0).deliveries());
@@ -229,10 +212,10 @@ class DeliveryGuaranteesTest {
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
 
     until("three deliveries", () -> got.size() >= 3);
-    until("nothing pending", () -> pending(raw, stream, group) == 0);
+    until("nothing pending", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(ids, idsOf(got).stream().sorted().toList());
     assertEquals(List.of(1, 1, 1), deliveriesOf(got));
-    assertEquals(0, length(raw, deadStream));
+    assertEquals(0, length(bus.redis(), bus.deadStream()));
     assertEquals(0, counters().deadLettered.sum());
   }
 
@@ -249,21 +232,22 @@ class DeliveryGuaranteesTest {
     // The same consumer name: it starts by re-delivering its own pending entry.
     deploy(config);
 
-    until("delivered or dead-lettered", () -> got.size() >= 1 || length(raw, deadStream) > 0);
-    assertEquals(0, length(raw, deadStream), "dead letters: " + rawEntries(raw, deadStream));
+    until("delivered or dead-lettered", () -> got.size() >= 1 || length(bus.redis(), bus.deadStream()) > 0);
+    assertEquals(0, length(bus.redis(), bus.deadStream()), "dead letters: " + rawEntries(bus.redis(),
+      bus.deadStream()));
     assertEquals(List.of(id), idsOf(got));
     assertEquals(List.of(1), deliveriesOf(got));
-    until("the entry acknowledged", () -> pending(raw, stream, group) == 0);
+    until("the entry acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
   }
 
   @Test
   void deletedPendingEntryIsAcknowledgedAndSkipped() {
-    assertGoneWhilePendingIsSkipped(1, got -> Request.cmd(Command.XDEL).arg(stream).arg(got.id()));
+    assertGoneWhilePendingIsSkipped(1, got -> Request.cmd(Command.XDEL).arg(bus.stream()).arg(got.id()));
   }
 
   @Test
   void trimmedPendingEntriesAreAcknowledged() {
-    assertGoneWhilePendingIsSkipped(3, got -> Request.cmd(Command.XTRIM).arg(stream).arg("MAXLEN").arg(0));
+    assertGoneWhilePendingIsSkipped(3, got -> Request.cmd(Command.XTRIM).arg(bus.stream()).arg("MAXLEN").arg(0));
   }
 
   @Test
@@ -271,14 +255,14 @@ class DeliveryGuaranteesTest {
     createGroup();
     List<String> ids = List.of(xadd("data", "{\"n\":1}"), xadd("data", "{\"n\":2}"), xadd("data", "{\"n\":3}"));
     List<StreamEntry> taken = StreamReplies.readGroup(
-      cmd(raw, "XREADGROUP", "GROUP", group, "dead-one", "COUNT", 10, "STREAMS", stream, ">"));
+      cmd(bus.redis(), "XREADGROUP", "GROUP", bus.group(), "dead-one", "COUNT", 10, "STREAMS", bus.stream(), ">"));
     assertEquals(ids, taken.stream().map(StreamEntry::id).toList());
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
 
     deploy(config().put("claimIdleMs", CLAIM_IDLE_MS));
 
     until("three deliveries", () -> got.size() >= 3);
-    until("nothing pending", () -> pending(raw, stream, group) == 0);
+    until("nothing pending", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(ids, idsOf(got).stream().sorted().toList());
     assertEquals(List.of(2, 2, 2), deliveriesOf(got));
     assertTrue(counters().reclaimed.sum() >= 3, "reclaims counted");
@@ -288,34 +272,34 @@ class DeliveryGuaranteesTest {
   void entryFoundPastTheCapIsDeadLetteredWithoutDelivery() {
     createGroup();
     String id = xadd("data", "{\"n\":1}", "meta.trace", "t-cap");
-    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
+    cmd(bus.redis(), "XREADGROUP", "GROUP", bus.group(), "other", "COUNT", 1, "STREAMS", bus.stream(), ">");
     for (int i = 0; i < 3; i++) {
-      cmd(raw, "XCLAIM", stream, group, "other", 0, id);
+      cmd(bus.redis(), "XCLAIM", bus.stream(), bus.group(), "other", 0, id);
     }
     assertEquals(4, pendingRows().get(0).deliveries(), "delivery counter raised by the raw reads");
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
 
     deploy(config().put("claimIdleMs", CLAIM_IDLE_MS).put("maxDeliveries", 3));
 
-    until("one dead letter", () -> length(raw, deadStream) == 1);
-    until("the original acknowledged", () -> pending(raw, stream, group) == 0);
-    Map<String, String> dead = rawEntries(raw, deadStream).get(0);
+    until("one dead letter", () -> length(bus.redis(), bus.deadStream()) == 1);
+    until("the original acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
+    Map<String, String> dead = rawEntries(bus.redis(), bus.deadStream()).get(0);
     assertEquals(id, dead.get("id"));
     assertEquals("4", dead.get("deliveries"));
     assertEquals("{\"n\":1}", dead.get("data"));
     assertEquals("t-cap", dead.get("meta.trace"));
-    assertEquals(group, dead.get("group"));
+    assertEquals(bus.group(), dead.get("group"));
     assertTrue(got.isEmpty(), "given to the handler: " + got);
   }
 
   @Test
   void groupDestroyedAtRunTimeIsCreatedAgain() {
-    assertConsumesAgainAfter("XGROUP", "DESTROY", stream, group);
+    assertConsumesAgainAfter("XGROUP", "DESTROY", bus.stream(), bus.group());
   }
 
   @Test
   void streamDeletedAtRunTimeIsCreatedAgain() {
-    assertConsumesAgainAfter("DEL", stream);
+    assertConsumesAgainAfter("DEL", bus.stream());
   }
 
   /** What the trimmed-unread count reads; a skipped test names it with the version found. */
@@ -324,7 +308,7 @@ class DeliveryGuaranteesTest {
 
   @Test
   void entriesTrimmedBeforeTheGroupReadThemAreReported() {
-    redis.assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
+    bus.server().assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
     trimFiveEntriesUnread();
     List<Got> got = handle((msg, g) -> msg.reply("ok"));
 
@@ -338,19 +322,19 @@ class DeliveryGuaranteesTest {
 
   @Test
   void onlyEntriesTrimmedBeforeTheGroupReadThemCountAsTrimmedUnread() {
-    redis.assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
+    bus.server().assumeAtLeast(7, 0, TRIMMED_UNREAD_COUNTERS);
     createGroup();
     assertEquals(-1, trimmedUnread(), "a group that has read nothing: Redis has no count to tell from");
     xadd("data", "{\"n\":1}");
     xadd("data", "{\"n\":2}");
-    cmd(raw, "XREADGROUP", "GROUP", group, "reader", "COUNT", 10, "STREAMS", stream, ">");
+    cmd(bus.redis(), "XREADGROUP", "GROUP", bus.group(), "reader", "COUNT", 10, "STREAMS", bus.stream(), ">");
     xadd("data", "{\"n\":3}");
     assertEquals(-1, trimmedUnread(), "entries the group has read are still there: nothing to tell yet");
 
-    cmd(raw, "XTRIM", stream, "MAXLEN", 1);
+    cmd(bus.redis(), "XTRIM", bus.stream(), "MAXLEN", 1);
     assertEquals(0, trimmedUnread(), "the two entries trimmed had been read");
 
-    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    cmd(bus.redis(), "XTRIM", bus.stream(), "MAXLEN", 0);
     assertEquals(1, trimmedUnread(), "the third was trimmed unread");
 
     xadd("data", "{\"n\":4}");
@@ -359,7 +343,8 @@ class DeliveryGuaranteesTest {
 
   @Test
   void beforeRedis70TheTrimmedUnreadCountCannotTellAndConsumingGoesOn() {
-    assumeFalse(redis.atLeast(7, 0), "Redis " + redis.version() + " has the counters: the tests above cover it");
+    assumeFalse(bus.server().atLeast(7, 0),
+      "Redis " + bus.server().version() + " has the counters: the tests above cover it");
     trimFiveEntriesUnread();
 
     assertEquals(-1, trimmedUnread(), "no entries-added nor entries-read before 7.0: cannot tell, not an error");
@@ -375,16 +360,16 @@ class DeliveryGuaranteesTest {
     createGroup();
     xadd("data", "{\"n\":0}");
     // Another consumer reads the first entry, so that Redis counts what the group has read.
-    cmd(raw, "XREADGROUP", "GROUP", group, "other", "COUNT", 1, "STREAMS", stream, ">");
+    cmd(bus.redis(), "XREADGROUP", "GROUP", bus.group(), "other", "COUNT", 1, "STREAMS", bus.stream(), ">");
     for (int i = 1; i <= 5; i++) {
       xadd("data", "{\"n\":" + i + "}");
     }
     // A maxLen below the backlog does this.
-    cmd(raw, "XTRIM", stream, "MAXLEN", 0);
+    cmd(bus.redis(), "XTRIM", bus.stream(), "MAXLEN", 0);
   }
 
   private long trimmedUnread() {
-    return await(raw.send(StreamCommands.trimmedUnread(stream, group))).toLong();
+    return await(bus.redis().send(StreamCommands.trimmedUnread(bus.stream(), bus.group()))).toLong();
   }
 
   @Test
@@ -392,19 +377,20 @@ class DeliveryGuaranteesTest {
     createGroup();
     xadd("data", "{\"n\":1}");
     // "holder" takes the entry and never acknowledges it; claimIdleMs stays high, so nobody reclaims it.
-    cmd(raw, "XREADGROUP", "GROUP", group, "holder", "COUNT", 1, "STREAMS", stream, ">");
-    cmd(raw, "XGROUP", "CREATECONSUMER", stream, group, "ghost");
-    assertTrue(consumers(raw, stream, group).containsAll(List.of("holder", "ghost")));
+    cmd(bus.redis(), "XREADGROUP", "GROUP", bus.group(), "holder", "COUNT", 1, "STREAMS", bus.stream(), ">");
+    cmd(bus.redis(), "XGROUP", "CREATECONSUMER", bus.stream(), bus.group(), "ghost");
+    assertTrue(consumers(bus.redis(), bus.stream(), bus.group()).containsAll(List.of("holder", "ghost")));
 
     deploy(config().put("consumerIdleMs", 300));
 
-    until("ghost removed", () -> !consumers(raw, stream, group).contains("ghost"));
+    until("ghost removed", () -> !consumers(bus.redis(), bus.stream(), bus.group()).contains("ghost"));
     // A ghost made after the first was removed, and removed in turn, proves sweeps ran while holder was idle
     // past consumerIdleMs.
-    cmd(raw, "XGROUP", "CREATECONSUMER", stream, group, "ghost-2");
-    until("ghost-2 removed", () -> !consumers(raw, stream, group).contains("ghost-2"));
-    assertTrue(consumers(raw, stream, group).contains("holder"), "holder owns a pending entry and stays");
-    assertEquals(1, pending(raw, stream, group));
+    cmd(bus.redis(), "XGROUP", "CREATECONSUMER", bus.stream(), bus.group(), "ghost-2");
+    until("ghost-2 removed", () -> !consumers(bus.redis(), bus.stream(), bus.group()).contains("ghost-2"));
+    assertTrue(consumers(bus.redis(), bus.stream(), bus.group()).contains("holder"),
+      "holder owns a pending entry and stays");
+    assertEquals(1, pending(bus.redis(), bus.stream(), bus.group()));
     // Counted when the sweep's reply is back, which may be just after Redis shows the removal.
     until("removals counted", () -> counters().consumersRemoved.sum() >= 2);
   }
@@ -416,12 +402,14 @@ class DeliveryGuaranteesTest {
     String deployment = await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config())));
     xadd("data", "{\"n\":1}");
     until("one delivery", () -> got.size() >= 1);
-    until("the entry acknowledged", () -> pending(raw, stream, group) == 0);
-    assertTrue(consumers(raw, stream, group).contains(verticle.consumerName()), "in the group while it runs");
+    until("the entry acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
+    assertTrue(consumers(bus.redis(), bus.stream(), bus.group()).contains(verticle.consumerName()),
+      "in the group while it runs");
 
     await(vertx.undeploy(deployment));
 
-    assertFalse(consumers(raw, stream, group).contains(verticle.consumerName()), "gone from the group");
+    assertFalse(consumers(bus.redis(), bus.stream(), bus.group()).contains(verticle.consumerName()),
+      "gone from the group");
   }
 
   /**
@@ -430,7 +418,7 @@ class DeliveryGuaranteesTest {
    * acknowledged and skipped rather than claimed again.
    */
   private void assertGoneWhilePendingIsSkipped(int count, Function<Got, Request> removal) {
-    List<Got> got = handle((msg, delivery) -> raw.send(removal.apply(delivery))
+    List<Got> got = handle((msg, delivery) -> bus.redis().send(removal.apply(delivery))
       .onComplete(ar -> msg.fail(500, "failed after removing the entry: " + ar)));
     // Written before the consumer starts, so one read takes them all before any handler removes anything.
     List<String> ids = new ArrayList<>();
@@ -441,12 +429,12 @@ class DeliveryGuaranteesTest {
     deploy(config().put("claimIdleMs", CLAIM_IDLE_MS));
 
     until("the gone entries counted", () -> counters().trimmed.sum() >= count);
-    until("nothing pending", () -> pending(raw, stream, group) == 0);
+    until("nothing pending", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
     assertEquals(ids, idsOf(got).stream().sorted().toList());
     assertEquals(Collections.nCopies(count, 1), deliveriesOf(got));
     assertEquals(count, counters().trimmed.sum());
-    assertEquals(0, length(raw, stream));
-    assertEquals(0, length(raw, deadStream));
+    assertEquals(0, length(bus.redis(), bus.stream()));
+    assertEquals(0, length(bus.redis(), bus.deadStream()));
   }
 
   /** After one entry was consumed, {@code command} deletes the group or stream; the next entry is consumed. */
@@ -455,19 +443,19 @@ class DeliveryGuaranteesTest {
     deploy(config());
     xadd("data", "{\"n\":1}");
     until("the first entry delivered", () -> got.size() >= 1);
-    until("the first entry acknowledged", () -> pending(raw, stream, group) == 0);
+    until("the first entry acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
 
-    cmd(raw, (String) command[0], Arrays.copyOfRange(command, 1, command.length));
+    cmd(bus.redis(), (String) command[0], Arrays.copyOfRange(command, 1, command.length));
     String second = xadd("data", "{\"n\":2}");
 
     until("the entry written afterwards delivered", () -> idsOf(got).contains(second));
     assertTrue(counters().groupsRecreated.sum() > 0, "groupsRecreated counted");
-    assertTrue(groups(raw, stream).contains(group), "the group exists again");
-    until("everything acknowledged", () -> pending(raw, stream, group) == 0);
+    assertTrue(groups(bus.redis(), bus.stream()).contains(bus.group()), "the group exists again");
+    until("everything acknowledged", () -> pending(bus.redis(), bus.stream(), bus.group()) == 0);
   }
 
   private JsonObject config() {
-    return consumerConfig(redis, prefix, CONTRACT, group, address);
+    return bus.consumerConfig();
   }
 
   private ConsumerVerticle deploy(JsonObject config) {
@@ -477,7 +465,7 @@ class DeliveryGuaranteesTest {
   }
 
   private ConsumerCounters counters() {
-    return ConsumerCounters.of(stream, group);
+    return ConsumerCounters.of(bus.stream(), bus.group());
   }
 
   /**
@@ -486,7 +474,7 @@ class DeliveryGuaranteesTest {
    */
   private List<Got> handle(BiConsumer<Message<JsonObject>, Got> answer) {
     List<Got> got = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(address, msg -> {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(bus.address(), msg -> {
       Got delivery = new Got(msg.headers().get("id"), Integer.parseInt(msg.headers().get("deliveries")),
         msg.body());
       got.add(delivery);
@@ -506,23 +494,23 @@ class DeliveryGuaranteesTest {
 
   /** {@code XADD stream * field value ...}; returns the id. */
   private String xadd(String... fieldsAndValues) {
-    List<Object> args = new ArrayList<>(List.of(stream, "*"));
+    List<Object> args = new ArrayList<>(List.of(bus.stream(), "*"));
     args.addAll(List.of(fieldsAndValues));
-    return cmd(raw, "XADD", args.toArray()).toString();
+    return cmd(bus.redis(), "XADD", args.toArray()).toString();
   }
 
   private void createGroup() {
-    cmd(raw, "XGROUP", "CREATE", stream, group, "0", "MKSTREAM");
+    cmd(bus.redis(), "XGROUP", "CREATE", bus.stream(), bus.group(), "0", "MKSTREAM");
   }
 
   private List<PendingEntry> pendingRows() {
-    return StreamReplies.pending(cmd(raw, "XPENDING", stream, group, "-", "+", 100));
+    return StreamReplies.pending(cmd(bus.redis(), "XPENDING", bus.stream(), bus.group(), "-", "+", 100));
   }
 
   /** The dead letters by the id of the entry they copy, in dead-letter stream order. */
   private Map<String, Map<String, String>> deadLettersById() {
     Map<String, Map<String, String>> byId = new LinkedHashMap<>();
-    rawEntries(raw, deadStream).forEach(letter -> byId.put(letter.get("id"), letter));
+    rawEntries(bus.redis(), bus.deadStream()).forEach(letter -> byId.put(letter.get("id"), letter));
     return byId;
   }
 }

@@ -3,7 +3,6 @@ package io.orion.bus.ops;
 import io.orion.bus.config.HttpOptions;
 import io.orion.bus.publish.PublisherVerticle;
 import io.orion.bus.redis.StreamEntry;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,11 +15,10 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.redis.client.Response;
 import io.orion.bus.support.BusTesting;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,7 +42,6 @@ import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.entries;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.publisherConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,31 +53,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class HttpPublishTest {
 
-  private static final TestRedis REDIS = TestRedis.shared();
   private static final String TOKEN = "t0ken-" + fresh("x");
 
-  private String prefix;
-  private String stream;
-  private String address;
-  private Redis redis;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    prefix = freshPrefix();
-    stream = prefix + ":events";
-    address = fresh("publish");
-    redis = Redis.createClient(vertx, REDIS.url());
-  }
-
-  @AfterEach
-  void tearDown() {
-    cmd(redis, "DEL", stream);
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   /** A publisher on the shared Redis with {@code extra} config, and an HTTP server in front of it. */
   private int start(Vertx vertx, JsonObject publisherExtra, JsonObject httpExtra) {
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address).mergeIn(publisherExtra), 1);
-    return deployHttp(vertx, httpConfig(REDIS.url(), address).mergeIn(httpExtra)).actualPort();
+    deploy(vertx, PublisherVerticle.class, bus.publisherConfig().mergeIn(publisherExtra), 1);
+    return deployHttp(vertx, httpConfig(bus.server().url(), bus.address()).mergeIn(httpExtra)).actualPort();
   }
 
   private int start(Vertx vertx) {
@@ -96,7 +77,7 @@ class HttpPublishTest {
 
     assertEquals(202, response.statusCode(), response.bodyAsString());
     String id = response.bodyAsJsonObject().getString("id");
-    List<StreamEntry> entries = entries(redis, stream);
+    List<StreamEntry> entries = entries(bus.redis(), bus.stream());
     assertEquals(1, entries.size());
     assertEquals(id, entries.get(0).id());
     assertEquals(new JsonObject().put("order", 42), new JsonObject(entries.get(0).data()));
@@ -116,7 +97,7 @@ class HttpPublishTest {
     assertEquals(202, first.statusCode(), first.bodyAsString());
     assertEquals(202, second.statusCode(), second.bodyAsString());
     assertEquals(HttpVersion.HTTP_2, second.version());
-    List<StreamEntry> entries = entries(redis, stream);
+    List<StreamEntry> entries = entries(bus.redis(), bus.stream());
     assertEquals(Map.of("trace-id", "t-1"), entries.get(0).meta());
     assertEquals(Map.of("trace-id", "t-2"), entries.get(1).meta());
   }
@@ -156,7 +137,7 @@ class HttpPublishTest {
 
   /** The raw bytes of field {@code name} of the stream's only entry, as Redis holds them. */
   private byte[] storedField(String name) {
-    Response fields = cmd(redis, "XRANGE", stream, "-", "+").get(0).get(1);
+    Response fields = cmd(bus.redis(), "XRANGE", bus.stream(), "-", "+").get(0).get(1);
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       if (name.equals(fields.get(i).toString())) {
         return fields.get(i + 1).toBytes();
@@ -174,7 +155,7 @@ class HttpPublishTest {
       assertEquals(400, response.statusCode(), body + " -> " + response.bodyAsString());
       assertNotNull(error(response), response.bodyAsString());
     }
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong());
   }
 
   @Test
@@ -191,7 +172,7 @@ class HttpPublishTest {
     assertEquals(400, reserved.statusCode(), reserved.bodyAsString());
     assertTrue(error(reserved).contains("reserved"), error(reserved));
     assertEquals(400, contractAsMeta.statusCode(), contractAsMeta.bodyAsString());
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong());
   }
 
   @Test
@@ -215,7 +196,7 @@ class HttpPublishTest {
       .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"a\":\"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1))));
     assertEquals(400, latin1.statusCode(), latin1.bodyAsString());
     assertEquals("body is not valid UTF-8", error(latin1));
-    assertEquals(0L, cmd(redis, "XLEN", stream).toLong());
+    assertEquals(0L, cmd(bus.redis(), "XLEN", bus.stream()).toLong());
   }
 
   @Test
@@ -227,7 +208,7 @@ class HttpPublishTest {
 
     assertEquals(400, other.statusCode(), other.bodyAsString());
     assertEquals("unknown contract \"order\": not in publisher.contracts", error(other));
-    assertEquals(0L, cmd(redis, "XLEN", prefix + ":orders").toLong());
+    assertEquals(0L, cmd(bus.redis(), "XLEN", bus.prefix() + ":orders").toLong());
     assertEquals(202, allowed.statusCode(), allowed.bodyAsString());
   }
 
@@ -247,14 +228,14 @@ class HttpPublishTest {
       for (String meter : List.of("orion_published_total", "orion_publish_rejected_total",
         "orion_publish_unavailable_total")) {
         List<String> series = metrics.lines().filter(line -> line.startsWith(meter + "{")
-          && line.contains("stream=\"" + prefix + ":")).toList();
+          && line.contains("stream=\"" + bus.prefix() + ":")).toList();
         assertEquals(2, series.size(), meter + ": " + series);
       }
-      assertEquals(1.0, OpsTesting.sample(metrics, "orion_published_total", "stream", stream));
+      assertEquals(1.0, OpsTesting.sample(metrics, "orion_published_total", "stream", bus.stream()));
       assertNotNull(OpsTesting.sample(metrics, "orion_publish_rejected_total", "stream", ""),
         "refusals past the cap count under stream=\"\"");
     } finally {
-      cmd(redis, "DEL", prefix + ":orders");
+      cmd(bus.redis(), "DEL", bus.prefix() + ":orders");
     }
   }
 
@@ -273,7 +254,7 @@ class HttpPublishTest {
     assertNotNull(error(tooLarge), tooLarge.bodyAsString());
     assertEquals(400, overLimit.statusCode(), overLimit.bodyAsString());
     assertTrue(error(overLimit).contains("maxMessageBytes"), error(overLimit));
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong());
   }
 
   @Test
@@ -290,9 +271,9 @@ class HttpPublishTest {
 
   @Test
   void publishAnswers503WhenRedisIsUnreachable(Vertx vertx) {
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address)
+    deploy(vertx, PublisherVerticle.class, bus.publisherConfig()
       .put("redis", new JsonObject().put("connectionString", "redis://127.0.0.1:1")), 1);
-    int port = deployHttp(vertx, httpConfig(REDIS.url(), address)).actualPort();
+    int port = deployHttp(vertx, httpConfig(bus.server().url(), bus.address())).actualPort();
 
     HttpResponse<Buffer> response = post(vertx, port, "/publish/event", "{}");
 
@@ -302,12 +283,12 @@ class HttpPublishTest {
 
   @Test
   void publishAnswers503WithoutAPublisher(Vertx vertx) {
-    int port = deployHttp(vertx, httpConfig(REDIS.url(), address)).actualPort();
+    int port = deployHttp(vertx, httpConfig(bus.server().url(), bus.address())).actualPort();
 
     HttpResponse<Buffer> response = post(vertx, port, "/publish/event", "{}");
 
     assertEquals(503, response.statusCode(), response.bodyAsString());
-    assertTrue(error(response).contains(address), error(response));
+    assertTrue(error(response).contains(bus.address()), error(response));
   }
 
   @Test
@@ -329,7 +310,7 @@ class HttpPublishTest {
       assertFalse(refused.bodyAsString().contains(TOKEN), refused.bodyAsString());
     }
     assertEquals(202, right.statusCode(), right.bodyAsString());
-    assertEquals(1L, cmd(redis, "XLEN", stream).toLong(), "only the authorized publish was written");
+    assertEquals(1L, cmd(bus.redis(), "XLEN", bus.stream()).toLong(), "only the authorized publish was written");
     for (String open : List.of("/health/live", "/metrics")) {
       assertEquals(200, get(vertx, port, open).statusCode(), open);
     }
@@ -354,7 +335,7 @@ class HttpPublishTest {
     int port = start(vertx);
     HttpVerticle second = new HttpVerticle();
     String id = await(vertx.deployVerticle(second, new DeploymentOptions()
-      .setConfig(httpConfig(REDIS.url(), address))));
+      .setConfig(httpConfig(bus.server().url(), bus.address()))));
     int secondPort = second.actualPort();
 
     await(vertx.undeploy(id));
@@ -367,7 +348,7 @@ class HttpPublishTest {
   void aPortInUseFailsTheDeploymentNamingIt(Vertx vertx) throws IOException {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(OpsTesting.HOST))) {
       String message = awaitFailure(vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions()
-        .setConfig(httpConfig(REDIS.url(), address).put("port", taken.getLocalPort())))).getMessage();
+        .setConfig(httpConfig(bus.server().url(), bus.address()).put("port", taken.getLocalPort())))).getMessage();
 
       assertTrue(message.contains(OpsTesting.HOST + ":" + taken.getLocalPort()), message);
     }

@@ -1,6 +1,5 @@
 package io.orion.bus.ops;
 
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
@@ -8,15 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import static io.orion.bus.ops.OpsTesting.SCALE_ADDRESS;
-import static io.orion.bus.ops.OpsTesting.busConfig;
-import static io.orion.bus.ops.OpsTesting.deployBus;
+import static io.orion.bus.support.BusTesting.busConfig;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.ops.OpsTesting.deployHttp;
 import static io.orion.bus.ops.OpsTesting.error;
 import static io.orion.bus.ops.OpsTesting.eventConsumer;
@@ -25,9 +23,7 @@ import static io.orion.bus.ops.OpsTesting.httpConfig;
 import static io.orion.bus.ops.OpsTesting.post;
 import static io.orion.bus.ops.OpsTesting.status;
 import static io.orion.bus.support.BusTesting.awaitFailure;
-import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,30 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class HttpScaleTest {
 
-  private static final TestRedis REDIS = TestRedis.shared();
-
-  private String prefix;
-  private String stream;
-  private String group;
-  private Redis redis;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    prefix = freshPrefix();
-    stream = prefix + ":events";
-    group = fresh("g");
-    redis = Redis.createClient(vertx, REDIS.url());
-  }
-
-  @AfterEach
-  void tearDown() {
-    cmd(redis, "DEL", stream);
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   private int deployBusAndHttp(Vertx vertx) {
-    deployBus(vertx, busConfig(REDIS, prefix, new JsonArray().add(eventConsumer(group, fresh("deliver"))
+    deployBus(vertx, bus.busConfig(new JsonArray().add(eventConsumer(bus.group(),
+      fresh("deliver"))
       .put("consumer", "c"))));
-    return deployHttp(vertx, httpConfig(REDIS.url(), prefix + ".publish")).actualPort();
+    return deployHttp(vertx, httpConfig(bus.server().url(), bus.prefix() + ".publish")).actualPort();
   }
 
   private JsonObject scaleBody(String contract, String group, int instances) {
@@ -78,18 +58,18 @@ class HttpScaleTest {
   void scaleGrowsAndShrinksTheConsumerDeployment(Vertx vertx) {
     int port = deployBusAndHttp(vertx);
 
-    HttpResponse<Buffer> up = post(vertx, port, "/scale", scaleBody("event", group, 3).encode());
+    HttpResponse<Buffer> up = post(vertx, port, "/scale", scaleBody("event", bus.group(), 3).encode());
 
     assertEquals(200, up.statusCode(), up.bodyAsString());
-    assertEquals(scaleBody("event", group, 3), up.bodyAsJsonObject());
-    assertEquals(3, consumerStatus(vertx, group).getInteger("running"));
+    assertEquals(scaleBody("event", bus.group(), 3), up.bodyAsJsonObject());
+    assertEquals(3, consumerStatus(vertx, bus.group()).getInteger("running"));
     assertEquals(200, get(vertx, port, "/health/ready").statusCode());
 
-    HttpResponse<Buffer> down = post(vertx, port, "/scale", scaleBody("event", group, 1).encode());
+    HttpResponse<Buffer> down = post(vertx, port, "/scale", scaleBody("event", bus.group(), 1).encode());
 
     assertEquals(200, down.statusCode(), down.bodyAsString());
     assertEquals(1, down.bodyAsJsonObject().getInteger("instances"));
-    JsonObject after = consumerStatus(vertx, group);
+    JsonObject after = consumerStatus(vertx, bus.group());
     assertEquals(1, after.getInteger("instances"));
     assertEquals(1, after.getInteger("running"));
     assertEquals(200, get(vertx, port, "/health/ready").statusCode());
@@ -100,33 +80,34 @@ class HttpScaleTest {
     int port = deployBusAndHttp(vertx);
 
     HttpResponse<Buffer> unknown = post(vertx, port, "/scale", scaleBody("event", "no-such-group", 2).encode());
-    HttpResponse<Buffer> zero = post(vertx, port, "/scale", scaleBody("event", group, 0).encode());
+    HttpResponse<Buffer> zero = post(vertx, port, "/scale", scaleBody("event", bus.group(), 0).encode());
     HttpResponse<Buffer> missing = post(vertx, port, "/scale", new JsonObject().put("contract", "event").encode());
 
     assertEquals(404, unknown.statusCode(), unknown.bodyAsString());
     assertTrue(error(unknown).contains("no-such-group"), error(unknown));
     assertEquals(400, zero.statusCode(), zero.bodyAsString());
     assertEquals(400, missing.statusCode(), missing.bodyAsString());
-    assertEquals(1, consumerStatus(vertx, group).getInteger("running"));
+    assertEquals(1, consumerStatus(vertx, bus.group()).getInteger("running"));
   }
 
   @Test
   void scaleAboveMaxInstancesGets400OverHttpAndOnTheEventBus(Vertx vertx) {
-    deployBus(vertx, busConfig(REDIS, prefix, new JsonArray().add(eventConsumer(group, fresh("deliver"))
+    deployBus(vertx, bus.busConfig(new JsonArray().add(eventConsumer(bus.group(),
+      fresh("deliver"))
       .put("consumer", "c").put("maxInstances", 2))));
-    int port = deployHttp(vertx, httpConfig(REDIS.url(), prefix + ".publish")).actualPort();
+    int port = deployHttp(vertx, httpConfig(bus.server().url(), bus.prefix() + ".publish")).actualPort();
 
-    HttpResponse<Buffer> over = post(vertx, port, "/scale", scaleBody("event", group, 3).encode());
-    Throwable overOnTheBus = awaitFailure(vertx.eventBus().request(SCALE_ADDRESS, scaleBody("event", group,
+    HttpResponse<Buffer> over = post(vertx, port, "/scale", scaleBody("event", bus.group(), 3).encode());
+    Throwable overOnTheBus = awaitFailure(vertx.eventBus().request(SCALE_ADDRESS, scaleBody("event", bus.group(),
       Integer.MAX_VALUE)));
-    HttpResponse<Buffer> atMax = post(vertx, port, "/scale", scaleBody("event", group, 2).encode());
+    HttpResponse<Buffer> atMax = post(vertx, port, "/scale", scaleBody("event", bus.group(), 2).encode());
 
     assertEquals(400, over.statusCode(), over.bodyAsString());
     assertTrue(error(over).contains("maxInstances (2)"), error(over));
     assertEquals(400, ((ReplyException) overOnTheBus).failureCode(), overOnTheBus.getMessage());
     assertTrue(overOnTheBus.getMessage().contains("maxInstances"), overOnTheBus.getMessage());
     assertEquals(200, atMax.statusCode(), atMax.bodyAsString());
-    assertEquals(2, consumerStatus(vertx, group).getInteger("running"));
+    assertEquals(2, consumerStatus(vertx, bus.group()).getInteger("running"));
   }
 
   @Test
@@ -143,9 +124,9 @@ class HttpScaleTest {
   void scalePassesA503Through(Vertx vertx) {
     // The bus answers 503 while it stops, a moment no test can hold open: a stand-in answers here.
     vertx.eventBus().<JsonObject>localConsumer(SCALE_ADDRESS, m -> m.fail(503, "orion-bus is stopping"));
-    int port = deployHttp(vertx, httpConfig(REDIS.url(), prefix + ".publish")).actualPort();
+    int port = deployHttp(vertx, httpConfig(bus.server().url(), bus.prefix() + ".publish")).actualPort();
 
-    HttpResponse<Buffer> response = post(vertx, port, "/scale", scaleBody("event", group, 2).encode());
+    HttpResponse<Buffer> response = post(vertx, port, "/scale", scaleBody("event", bus.group(), 2).encode());
 
     assertEquals(503, response.statusCode(), response.bodyAsString());
     assertEquals("orion-bus is stopping", error(response));
@@ -153,9 +134,9 @@ class HttpScaleTest {
 
   @Test
   void scaleAnswers503WithoutTheBus(Vertx vertx) {
-    int port = deployHttp(vertx, httpConfig(REDIS.url(), prefix + ".publish")).actualPort();
+    int port = deployHttp(vertx, httpConfig(bus.server().url(), bus.prefix() + ".publish")).actualPort();
 
-    HttpResponse<Buffer> response = post(vertx, port, "/scale", scaleBody("event", group, 2).encode());
+    HttpResponse<Buffer> response = post(vertx, port, "/scale", scaleBody("event", bus.group(), 2).encode());
 
     assertEquals(503, response.statusCode(), response.bodyAsString());
   }

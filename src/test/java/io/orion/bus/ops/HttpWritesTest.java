@@ -1,7 +1,6 @@
 package io.orion.bus.ops;
 
 import io.orion.bus.publish.PublisherVerticle;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,11 +16,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import java.util.List;
 import java.util.Map;
@@ -36,7 +34,6 @@ import static io.orion.bus.support.BusTesting.await;
 import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.publisherConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,32 +46,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @ExtendWith(VertxExtension.class)
 class HttpWritesTest {
 
-  private static final TestRedis REDIS = TestRedis.shared();
   private static final String TOKEN = "t0ken-" + fresh("x");
   private static final String ALL_INTERFACES = "0.0.0.0";
 
-  private String prefix;
-  private String stream;
-  private String address;
-  private Redis redis;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    prefix = freshPrefix();
-    stream = prefix + ":events";
-    address = fresh("publish");
-    redis = Redis.createClient(vertx, REDIS.url());
-  }
-
-  @AfterEach
-  void tearDown() {
-    cmd(redis, "DEL", stream);
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   /** A publisher on the shared Redis and an HTTP server with {@code httpExtra} in front of it; its port. */
   private int start(Vertx vertx, JsonObject httpExtra) {
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address), 1);
-    return deployHttp(vertx, httpConfig(REDIS.url(), address).mergeIn(httpExtra)).actualPort();
+    deploy(vertx, PublisherVerticle.class, bus.publisherConfig(), 1);
+    return deployHttp(vertx, httpConfig(bus.server().url(), bus.address()).mergeIn(httpExtra)).actualPort();
   }
 
   /** This machine's own non-loopback address, or the test is skipped. */
@@ -96,7 +77,7 @@ class HttpWritesTest {
     HttpResponse<Buffer> published = post(vertx, port, "/publish/event", "{}");
 
     assertEquals(202, published.statusCode(), published.bodyAsString());
-    assertEquals(1L, cmd(redis, "XLEN", stream).toLong());
+    assertEquals(1L, cmd(bus.redis(), "XLEN", bus.stream()).toLong());
   }
 
   @Test
@@ -114,7 +95,7 @@ class HttpWritesTest {
         error(refused));
     }
     assertEquals(403, unfinished, "answered before the body ends");
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong(), "nothing was written");
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong(), "nothing was written");
     for (String open : List.of("/health/live", "/metrics")) {
       assertEquals(200, await(WebClient.create(vertx).get(port, other, open).send()).statusCode(), open);
     }
@@ -128,7 +109,7 @@ class HttpWritesTest {
     HttpResponse<Buffer> published = postFrom(vertx, other, port, "/publish/event", Map.of());
 
     assertEquals(202, published.statusCode(), published.bodyAsString());
-    assertEquals(1L, cmd(redis, "XLEN", stream).toLong());
+    assertEquals(1L, cmd(bus.redis(), "XLEN", bus.stream()).toLong());
   }
 
   @Test
@@ -144,7 +125,7 @@ class HttpWritesTest {
     assertEquals(401, remoteWithout.statusCode(), remoteWithout.bodyAsString());
     assertEquals(401, loopbackWithout.statusCode(), loopbackWithout.bodyAsString());
     assertEquals(202, remoteWith.statusCode(), remoteWith.bodyAsString());
-    assertEquals(1L, cmd(redis, "XLEN", stream).toLong(), "only the authorized publish was written");
+    assertEquals(1L, cmd(bus.redis(), "XLEN", bus.stream()).toLong(), "only the authorized publish was written");
   }
 
   @Test
@@ -162,7 +143,7 @@ class HttpWritesTest {
     }
     HttpResponse<Buffer> scale = post(vertx, port, "/scale", "{}", Map.of("Content-Type", "text/plain"));
     assertEquals(415, scale.statusCode(), scale.bodyAsString());
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong(), "nothing was written");
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong(), "nothing was written");
 
     HttpResponse<Buffer> json = post(vertx, port, "/publish/event", "{}",
       Map.of("Content-Type", "Application/JSON; charset=UTF-8"));
@@ -192,7 +173,7 @@ class HttpWritesTest {
 
     assertEquals(401, unauthorized);
     assertEquals(401, notJson, "the token is checked first");
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong(), "nothing was written");
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong(), "nothing was written");
   }
 
   @Test

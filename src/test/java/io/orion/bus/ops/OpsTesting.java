@@ -2,13 +2,11 @@ package io.orion.bus.ops;
 
 import io.orion.bus.BusVerticle;
 import io.orion.bus.config.BusConfig;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -70,25 +68,6 @@ final class OpsTesting {
     return verticle;
   }
 
-  /**
-   * A {@code BusVerticle} config with the {@code redis} section given: publisher at {@code {prefix}.publish}, the
-   * consumers given, short timings, no HTTP section.
-   */
-  static JsonObject busConfig(JsonObject redisSection, String prefix, JsonArray consumers) {
-    return new JsonObject()
-      .put("redis", redisSection)
-      .put("streamPrefix", prefix)
-      .put("blockMs", 100)
-      .put("shutdownTimeoutMs", 5_000)
-      .put("publisher", new JsonObject().put("address", prefix + ".publish"))
-      .put("consumers", consumers);
-  }
-
-  /** {@link #busConfig(JsonObject, String, JsonArray)} on a test Redis. */
-  static JsonObject busConfig(TestRedis redis, String prefix, JsonArray consumers) {
-    return busConfig(new JsonObject().put("connectionString", redis.url()), prefix, consumers);
-  }
-
   /** A {@code consumers} entry of contract {@code event}. */
   static JsonObject eventConsumer(String group, String address) {
     return new JsonObject().put("contract", "event").put("group", group).put("address", address);
@@ -102,11 +81,6 @@ final class OpsTesting {
       m.reply("ok");
     });
     return delivered;
-  }
-
-  /** Deploys a {@code BusVerticle} and returns its deployment id. */
-  static String deployBus(Vertx vertx, JsonObject config) {
-    return await(vertx.deployVerticle(BusVerticle.class, new DeploymentOptions().setConfig(config)));
   }
 
   /** The bus status, as {@code orion.admin.status} answers it. */

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import static io.orion.bus.ops.OpsTesting.acceptAll;
-import static io.orion.bus.ops.OpsTesting.busConfig;
-import static io.orion.bus.ops.OpsTesting.deployBus;
+import static io.orion.bus.support.BusTesting.busConfig;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.ops.OpsTesting.deployHttp;
 import static io.orion.bus.ops.OpsTesting.get;
 import static io.orion.bus.support.BusTesting.await;

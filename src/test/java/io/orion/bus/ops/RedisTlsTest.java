@@ -34,9 +34,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.orion.bus.ops.OpsTesting.acceptAll;
-import static io.orion.bus.ops.OpsTesting.busConfig;
+import static io.orion.bus.support.BusTesting.busConfig;
 import static io.orion.bus.ops.OpsTesting.check;
-import static io.orion.bus.ops.OpsTesting.deployBus;
+import static io.orion.bus.support.BusTesting.deployBus;
 import static io.orion.bus.ops.OpsTesting.deployHttp;
 import static io.orion.bus.ops.OpsTesting.eventConsumer;
 import static io.orion.bus.ops.OpsTesting.get;

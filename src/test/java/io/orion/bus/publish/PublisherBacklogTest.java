@@ -4,10 +4,7 @@ import static io.orion.bus.support.BusTesting.await;
 import static io.orion.bus.support.BusTesting.awaitFailure;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.entries;
-import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.publisherConfig;
-import static io.orion.bus.support.BusTesting.undeployAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.orion.bus.config.Names;
 import io.orion.bus.redis.StreamEntry;
+import io.orion.bus.support.BusFixture;
 import io.orion.bus.support.TcpForwarder;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;
@@ -28,9 +26,9 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.redis.client.Redis;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The publisher's backlog is bounded in bytes: while Redis does not answer, requests wait up to
@@ -41,24 +39,15 @@ class PublisherBacklogTest {
 
   private static final String CONTRACT = "event";
 
-  private TestRedis redis;
-
-  @AfterEach
-  void tearDown(Vertx vertx) {
-    try {
-      undeployAll(vertx);
-      await(vertx.close());
-    } finally {
-      redis.close();
-    }
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   @Test
   void requestsPastMaxQueuedBytesAre503UntilRedisTakesWhatWaits(Vertx vertx) {
-    redis = TestRedis.startOwn();
+    TestRedis redis = bus.startOwn(vertx);
     TcpForwarder silent = TcpForwarder.start(vertx, redis.port());
-    String prefix = freshPrefix();
-    String address = fresh("publish");
+    String prefix = bus.prefix();
+    String address = bus.address();
     int size = message(0).toBuffer().length();
     int fits = 4;
     JsonObject config = publisherConfig(redis, prefix, address)

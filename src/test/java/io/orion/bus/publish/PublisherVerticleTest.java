@@ -2,7 +2,6 @@ package io.orion.bus.publish;
 
 import io.orion.bus.consume.HandOffCodec;
 import io.orion.bus.redis.StreamEntry;
-import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,11 +9,10 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.redis.client.Redis;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.orion.bus.support.BusFixture;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +29,6 @@ import static io.orion.bus.support.BusTesting.cmd;
 import static io.orion.bus.support.BusTesting.deploy;
 import static io.orion.bus.support.BusTesting.entries;
 import static io.orion.bus.support.BusTesting.fresh;
-import static io.orion.bus.support.BusTesting.freshPrefix;
 import static io.orion.bus.support.BusTesting.publisherConfig;
 import static io.orion.bus.support.BusTesting.rawEntries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,32 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 class PublisherVerticleTest {
 
-  private static final TestRedis REDIS = TestRedis.shared();
-
-  private String prefix;
-  private String address;
-  private String stream;
-  private Redis redis;
-
-  @BeforeEach
-  void setUp(Vertx vertx) {
-    prefix = freshPrefix();
-    address = fresh("publish");
-    stream = prefix + ":events";
-    redis = Redis.createClient(vertx, REDIS.url());
-  }
-
-  @AfterEach
-  void tearDown() {
-    cmd(redis, "DEL", stream);
-  }
+  @RegisterExtension
+  final BusFixture bus = new BusFixture();
 
   private void deployPublisher(Vertx vertx, JsonObject extra) {
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address).mergeIn(extra), 1);
+    deploy(vertx, PublisherVerticle.class, bus.publisherConfig().mergeIn(extra), 1);
   }
 
   private Future<String> publish(Vertx vertx, Object body, DeliveryOptions options) {
-    return vertx.eventBus().<String>request(address, body, options).map(reply -> reply.body());
+    return vertx.eventBus().<String>request(bus.address(), body, options).map(reply -> reply.body());
   }
 
   private static DeliveryOptions contract(String contract) {
@@ -76,7 +56,7 @@ class PublisherVerticleTest {
 
   /** The streams under this test's prefix that have publisher counters in this process. */
   private Set<String> countedStreams() {
-    return PublisherCounters.all().keySet().stream().filter(name -> name.startsWith(prefix + ":"))
+    return PublisherCounters.all().keySet().stream().filter(name -> name.startsWith(bus.prefix() + ":"))
       .collect(Collectors.toSet());
   }
 
@@ -88,7 +68,7 @@ class PublisherVerticleTest {
     ReplyException reply = assertInstanceOf(ReplyException.class, failure);
     assertEquals(400, reply.failureCode(), reply.getMessage());
     assertTrue(reply.getMessage().contains(containing), reply.getMessage());
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong(), "a rejected publish wrote to " + stream);
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong(), "a rejected publish wrote to " + bus.stream());
   }
 
   @Test
@@ -98,7 +78,7 @@ class PublisherVerticleTest {
 
     String id = await(publish(vertx, message, contract("event")));
 
-    List<Map<String, String>> stored = rawEntries(redis, stream);
+    List<Map<String, String>> stored = rawEntries(bus.redis(), bus.stream());
     assertEquals(1, stored.size());
     assertEquals(id, stored.get(0).get("_id"));
     assertEquals(message, new JsonObject(stored.get(0).get("data")));
@@ -113,7 +93,7 @@ class PublisherVerticleTest {
 
     await(publish(vertx, new JsonObject(), options));
 
-    StreamEntry entry = entries(redis, stream).get(0);
+    StreamEntry entry = entries(bus.redis(), bus.stream()).get(0);
     assertEquals(Map.of("trace-id", "abc", "tenant", "t1"), entry.meta());
   }
 
@@ -152,7 +132,7 @@ class PublisherVerticleTest {
 
     assertRejected(awaitFailure(publish(vertx, tooBig, contract("event"))), "maxMessageBytes");
     await(publish(vertx, fits, contract("event")));
-    assertEquals(1, entries(redis, stream).size());
+    assertEquals(1, entries(bus.redis(), bus.stream()).size());
   }
 
   @Test
@@ -164,7 +144,7 @@ class PublisherVerticleTest {
     }
     await(Future.all(replies));
 
-    long length = cmd(redis, "XLEN", stream).toLong();
+    long length = cmd(bus.redis(), "XLEN", bus.stream()).toLong();
     // MAXLEN ~ trims whole nodes of (by default) 100 entries: the stream keeps at least maxLen.
     assertTrue(length >= 10 && length < 1_000, "length " + length);
   }
@@ -178,7 +158,7 @@ class PublisherVerticleTest {
     }
     await(Future.all(replies));
 
-    assertEquals(300, cmd(redis, "XLEN", stream).toLong());
+    assertEquals(300, cmd(bus.redis(), "XLEN", bus.stream()).toLong());
   }
 
   @Test
@@ -198,13 +178,13 @@ class PublisherVerticleTest {
     assertEquals(burst, new HashSet<>(replies.stream().map(Future::result).toList()).size());
     // Every one was written; the default maxLen (10000) trims the oldest, so the stream holds exactly the newest
     // of the replied ids, and (Redis 7.0+, which counts them) entries-added is the burst.
-    List<String> kept = entries(redis, stream).stream().map(StreamEntry::id).toList();
+    List<String> kept = entries(bus.redis(), bus.stream()).stream().map(StreamEntry::id).toList();
     Comparator<String> byId = Comparator.<String>comparingLong(id -> Long.parseLong(id.substring(0, id.indexOf('-'))))
       .thenComparingLong(id -> Long.parseLong(id.substring(id.indexOf('-') + 1)));
     assertEquals(kept, replies.stream().map(Future::result).sorted(byId)
       .filter(id -> byId.compare(id, kept.get(0)) >= 0).toList());
-    if (REDIS.atLeast(7, 0)) {
-      assertEquals(burst, cmd(redis, "XINFO", "STREAM", stream).get("entries-added").toLong());
+    if (bus.server().atLeast(7, 0)) {
+      assertEquals(burst, cmd(bus.redis(), "XINFO", "STREAM", bus.stream()).get("entries-added").toLong());
     }
   }
 
@@ -216,10 +196,11 @@ class PublisherVerticleTest {
     await(publish(vertx, new JsonObject().put("k", "event"), contract("event")));
 
     try {
-      assertEquals("order", new JsonObject(entries(redis, prefix + ":orders").get(0).data()).getString("k"));
-      assertEquals(1, entries(redis, stream).size());
+      assertEquals("order", new JsonObject(entries(bus.redis(),
+        bus.prefix() + ":orders").get(0).data()).getString("k"));
+      assertEquals(1, entries(bus.redis(), bus.stream()).size());
     } finally {
-      cmd(redis, "DEL", prefix + ":orders");
+      cmd(bus.redis(), "DEL", bus.prefix() + ":orders");
     }
   }
 
@@ -231,10 +212,10 @@ class PublisherVerticleTest {
 
     assertEquals("unknown contract \"order\": not in publisher.contracts", failure.getMessage());
     assertRejected(failure, "publisher.contracts");
-    assertEquals(0L, cmd(redis, "EXISTS", prefix + ":orders").toLong());
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.prefix() + ":orders").toLong());
     await(publish(vertx, new JsonObject(), contract("event")));
-    assertEquals(1, entries(redis, stream).size());
-    assertEquals(Set.of(stream), countedStreams());
+    assertEquals(1, entries(bus.redis(), bus.stream()).size());
+    assertEquals(Set.of(bus.stream()), countedStreams());
   }
 
   @Test
@@ -242,7 +223,8 @@ class PublisherVerticleTest {
     // Two publisher deployments of one process, on one prefix: the cap counts the contracts of both.
     deployPublisher(vertx, new JsonObject().put("maxContracts", 2));
     String second = fresh("publish");
-    deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, second).put("maxContracts", 2), 2);
+    deploy(vertx, PublisherVerticle.class, publisherConfig(bus.server(), bus.prefix(), second).put("maxContracts", 2),
+      2);
     long rejectedBefore = rejectedWithoutStream();
 
     await(publish(vertx, new JsonObject(), contract("event")));
@@ -258,17 +240,17 @@ class PublisherVerticleTest {
         ReplyException reply = assertInstanceOf(ReplyException.class, failure);
         assertEquals(400, reply.failureCode());
         assertEquals("contract \"audit\" is over publisher.maxContracts: this process already writes 2 contracts"
-          + " under prefix '" + prefix + "'", reply.getMessage());
+          + " under prefix '" + bus.prefix() + "'", reply.getMessage());
       }
-      assertEquals(0L, cmd(redis, "EXISTS", prefix + ":audits").toLong());
-      assertEquals(Set.of(stream, prefix + ":orders"), countedStreams(), "no counters past the cap");
+      assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.prefix() + ":audits").toLong());
+      assertEquals(Set.of(bus.stream(), bus.prefix() + ":orders"), countedStreams(), "no counters past the cap");
       assertEquals(rejectedBefore + refused.size(), rejectedWithoutStream(), "refusals past the cap count under \"\"");
       // The contracts admitted stay accepted, on every instance.
       await(vertx.eventBus().request(second, new JsonObject(), contract("event")));
       await(publish(vertx, new JsonObject(), contract("order")));
-      assertEquals(2, entries(redis, stream).size());
+      assertEquals(2, entries(bus.redis(), bus.stream()).size());
     } finally {
-      cmd(redis, "DEL", prefix + ":orders");
+      cmd(bus.redis(), "DEL", bus.prefix() + ":orders");
     }
   }
 
@@ -284,9 +266,9 @@ class PublisherVerticleTest {
     awaitFailure(publish(vertx, new JsonObject(), contract("Bad")));
     awaitFailure(publish(vertx, new JsonObject(), new DeliveryOptions()));
 
-    assertEquals(4L, PublisherCounters.of(stream).rejected.sum());
+    assertEquals(4L, PublisherCounters.of(bus.stream()).rejected.sum());
     assertEquals(withoutStreamBefore + 2, rejectedWithoutStream(), "only the requests with no valid contract");
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong());
   }
 
   @Test
@@ -333,18 +315,18 @@ class PublisherVerticleTest {
     ReplyException reply = assertInstanceOf(ReplyException.class, failure);
     assertEquals(500, reply.failureCode(), reply.getMessage());
     assertTrue(reply.getMessage().contains("broken body"), reply.getMessage());
-    assertEquals(1L, PublisherCounters.of(stream).rejected.sum());
-    assertEquals(0L, cmd(redis, "EXISTS", stream).toLong());
+    assertEquals(1L, PublisherCounters.of(bus.stream()).rejected.sum());
+    assertEquals(0L, cmd(bus.redis(), "EXISTS", bus.stream()).toLong());
   }
 
   @Test
   void requestAfterUndeployIsNotAcceptedAndWritesNothing(Vertx vertx) {
-    String id = deploy(vertx, PublisherVerticle.class, publisherConfig(REDIS, prefix, address), 1);
+    String id = deploy(vertx, PublisherVerticle.class, bus.publisherConfig(), 1);
     await(vertx.undeploy(id));
 
     Throwable failure = awaitFailure(publish(vertx, new JsonObject(), contract("event")));
 
     assertInstanceOf(ReplyException.class, failure);
-    assertFalse(cmd(redis, "EXISTS", stream).toLong() > 0);
+    assertFalse(cmd(bus.redis(), "EXISTS", bus.stream()).toLong() > 0);
   }
 }

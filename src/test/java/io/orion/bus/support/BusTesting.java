@@ -1,11 +1,13 @@
 package io.orion.bus.support;
 
+import io.orion.bus.BusVerticle;
 import io.orion.bus.redis.StreamEntry;
 import io.orion.bus.redis.StreamReplies;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -187,5 +189,29 @@ public final class BusTesting {
   /** Deploys a verticle with a config and instances, and waits for it; returns the deployment id. */
   public static String deploy(Vertx vertx, Class<? extends Deployable> verticle, JsonObject config, int instances) {
     return await(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config).setInstances(instances)));
+  }
+
+  /**
+   * A {@code BusVerticle} config with the {@code redis} section given: publisher at {@code {prefix}.publish}, the
+   * consumers given, short timings, no HTTP section.
+   */
+  public static JsonObject busConfig(JsonObject redisSection, String prefix, JsonArray consumers) {
+    return new JsonObject()
+      .put("redis", redisSection)
+      .put("streamPrefix", prefix)
+      .put("blockMs", 100)
+      .put("shutdownTimeoutMs", 5_000)
+      .put("publisher", new JsonObject().put("address", prefix + ".publish"))
+      .put("consumers", consumers);
+  }
+
+  /** {@link #busConfig(JsonObject, String, JsonArray)} on a test Redis. */
+  public static JsonObject busConfig(TestRedis redis, String prefix, JsonArray consumers) {
+    return busConfig(new JsonObject().put("connectionString", redis.url()), prefix, consumers);
+  }
+
+  /** Deploys a {@code BusVerticle} and returns its deployment id. */
+  public static String deployBus(Vertx vertx, JsonObject config) {
+    return await(vertx.deployVerticle(BusVerticle.class, new DeploymentOptions().setConfig(config)));
   }
 }
