@@ -1,6 +1,5 @@
 package io.orion.bus.config;
 
-import io.orion.bus.redis.RedisSettings;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.orion.bus.config;
 
-import io.orion.bus.redis.RedisSettings;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;

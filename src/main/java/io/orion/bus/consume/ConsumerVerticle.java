@@ -66,9 +66,9 @@ public final class ConsumerVerticle extends VerticleBase {
     client = Redis.createClient(vertx, options.redis().toOptions());
     String name = options.consumer() + "-" + index;
     String label = options.stream() + "/" + options.group() + "/" + name;
-    RedisLink commands = new RedisLink(vertx, client, options.redis(), label, COMMAND_TIMEOUT_MS);
+    RedisLink commands = new RedisLink(vertx, client, options.redis().toOptions(), label, COMMAND_TIMEOUT_MS);
     scope = new ConsumerScope(vertx, options, name, commands, ConsumerCounters.of(options.stream(), options.group()));
-    reader = new RedisLink(vertx, client, options.redis(), label + " reader", COMMAND_TIMEOUT_MS);
+    reader = new RedisLink(vertx, client, options.redis().toOptions(), label + " reader", COMMAND_TIMEOUT_MS);
     deliveries = new Deliveries(scope);
     intake = new Intake(scope, reader, deliveries);
     deliveries.onChange(intake::pump);

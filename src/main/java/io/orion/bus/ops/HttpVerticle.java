@@ -6,7 +6,7 @@ import io.orion.bus.BusVerticle;
 import io.orion.bus.config.BusConfig;
 import io.orion.bus.config.PublisherOptions;
 import io.orion.bus.publish.PublisherVerticle;
-import io.orion.bus.redis.RedisSettings;
+import io.orion.bus.config.RedisSettings;
 import io.orion.bus.shutdown.ShutdownChain;
 import io.orion.bus.wire.StrictJson;
 import io.vertx.core.Future;

@@ -81,7 +81,7 @@ public final class PublisherVerticle extends VerticleBase {
   public Future<?> start() {
     options = PublisherOptions.fromJson(config());
     client = Redis.createClient(vertx, options.redis().toOptions());
-    link = new RedisLink(vertx, client, options.redis(), "publisher " + options.address(),
+    link = new RedisLink(vertx, client, options.redis().toOptions(), "publisher " + options.address(),
       options.publishTimeoutMs());
     consumer = vertx.eventBus().localConsumer(options.address(), this::handle);
     // Connect early so the first publish does not pay for it; failure is fine (503 until Redis is back).

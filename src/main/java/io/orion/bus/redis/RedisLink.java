@@ -3,6 +3,8 @@ package io.orion.bus.redis;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -63,12 +65,12 @@ public final class RedisLink {
    * @param timeoutMs how long a command may go unanswered before it fails and the connection is dropped,
    *                  unless a send gives its own. The value is in milliseconds.
    */
-  public RedisLink(Vertx vertx, Redis client, RedisSettings settings, String name, long timeoutMs) {
+  public RedisLink(Vertx vertx, Redis client, RedisOptions options, String name, long timeoutMs) {
     this.name = name;
     this.timeoutMs = timeoutMs;
-    this.maxWaiting = settings.toOptions().getMaxWaitingHandlers();
+    this.maxWaiting = options.getMaxWaitingHandlers();
     // A cluster connection neither follows MOVED for a batch nor mixes slots in one; one server only.
-    this.maxBatch = settings.isStandalone() ? Math.max(1, Math.min(MAX_BATCH, maxWaiting)) : 1;
+    this.maxBatch = options.getType() == RedisClientType.STANDALONE ? Math.max(1, Math.min(MAX_BATCH, maxWaiting)) : 1;
     this.link = new LinkConnection(client, name, this::drain, this::failWaiting);
     this.pass = new PassBatch(vertx.getOrCreateContext(), grouped -> {
       overflow.addAll(grouped);

@@ -10,7 +10,7 @@
  * pass by key, {@code BatchFailures} splits a failed write into each command's failure (the only reader of the
  * client's batch-error text), {@code DeadlineCheck} runs the periodic timeout check, and {@code ClientInternals}
  * is the only user of the client's {@code io.vertx.redis.client.impl} classes (error replies, closing a pooled
- * socket for real), pinned by {@code ClientInternalsTest}. {@link io.orion.bus.redis.RedisSettings} turns the
- * bus's Redis config into client options.
+ * socket for real), pinned by {@code ClientInternalsTest}. This package knows nothing of the bus's config: a
+ * {@code RedisLink} takes the client's own {@code RedisOptions} ({@code config.RedisSettings} makes them).
  */
 package io.orion.bus.redis;

@@ -1,6 +1,6 @@
 package io.orion.bus.ops;
 
-import io.orion.bus.redis.RedisSettings;
+import io.orion.bus.config.RedisSettings;
 import io.orion.bus.support.LogCapture;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Future;

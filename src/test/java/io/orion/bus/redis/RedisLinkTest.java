@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.orion.bus.config.RedisSettings;
 import io.orion.bus.support.TestRedis;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -245,7 +246,7 @@ class RedisLinkTest {
     RedisSettings settings = RedisSettings.fromJson(redisOptions.copy().put("connectionString", redis.url()));
     Redis linkClient = Redis.createClient(vertx, settings.toOptions());
     link = await(onContext(v -> Future.succeededFuture(
-      new RedisLink(vertx, linkClient, settings, "test link", timeoutMs))));
+      new RedisLink(vertx, linkClient, settings.toOptions(), "test link", timeoutMs))));
   }
 
   /** {@code n} batched XADDs to {@code stream}, sent now; the caller is on the link's context. */
