@@ -41,9 +41,9 @@ import java.util.List;
  */
 public final class BusVerticle extends VerticleBase {
 
-  /** The suffix of the scaling address. */
+  /** The suffix of the scaling address ({@link Names#scaleAddress}). */
   public static final String SCALE = ".scale";
-  /** The suffix of the status address. */
+  /** The suffix of the status address ({@link Names#statusAddress}). */
   public static final String STATUS = ".status";
 
   private static final Logger LOG = LoggerFactory.getLogger(BusVerticle.class);
@@ -100,8 +100,8 @@ public final class BusVerticle extends VerticleBase {
 
   private Future<?> registerAdmin(BusConfig config) {
     return Future.all(
-      vertx.eventBus().<Object>localConsumer(config.adminAddress() + SCALE, this::scale).completion(),
-      vertx.eventBus().<Object>localConsumer(config.adminAddress() + STATUS, this::status).completion());
+      vertx.eventBus().<Object>localConsumer(Names.scaleAddress(config.adminAddress()), this::scale).completion(),
+      vertx.eventBus().<Object>localConsumer(Names.statusAddress(config.adminAddress()), this::status).completion());
   }
 
   private void scale(Message<Object> message) {

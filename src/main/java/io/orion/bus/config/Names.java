@@ -33,4 +33,14 @@ public final class Names {
   public static String address(String streamPrefix, String contract) {
     return streamPrefix + "." + contract + "s";
   }
+
+  /** The scaling address under an admin address, e.g. {@code orion.admin.scale}. */
+  public static String scaleAddress(String adminAddress) {
+    return adminAddress + ".scale";
+  }
+
+  /** The status address under an admin address, e.g. {@code orion.admin.status}. */
+  public static String statusAddress(String adminAddress) {
+    return adminAddress + ".status";
+  }
 }

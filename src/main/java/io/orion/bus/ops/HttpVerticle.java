@@ -1,12 +1,12 @@
 package io.orion.bus.ops;
 
-import io.orion.bus.config.HttpOptions;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.orion.bus.BusVerticle;
 import io.orion.bus.config.BusConfig;
+import io.orion.bus.config.HttpOptions;
+import io.orion.bus.config.Names;
 import io.orion.bus.config.PublisherOptions;
-import io.orion.bus.publish.PublisherVerticle;
 import io.orion.bus.config.RedisSettings;
+import io.orion.bus.publish.PublisherVerticle;
 import io.orion.bus.shutdown.ShutdownChain;
 import io.orion.bus.wire.StrictJson;
 import io.vertx.core.Future;
@@ -106,8 +106,8 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions serverOptions = options.serverOptions();
     publisherAddress = config.getString("publisherAddress", PublisherOptions.DEFAULT_ADDRESS);
     String adminAddress = config.getString("adminAddress", BusConfig.DEFAULT_ADMIN_ADDRESS);
-    scaleAddress = adminAddress + BusVerticle.SCALE;
-    statusAddress = adminAddress + BusVerticle.STATUS;
+    scaleAddress = Names.scaleAddress(adminAddress);
+    statusAddress = Names.statusAddress(adminAddress);
     shutdownTimeoutMs = config.getLong("shutdownTimeoutMs", PublisherOptions.DEFAULT_SHUTDOWN_TIMEOUT_MS);
     long bodyLimit = options.bodyLimit(config.getInteger("maxMessageBytes",
       PublisherOptions.DEFAULT_MAX_MESSAGE_BYTES));
