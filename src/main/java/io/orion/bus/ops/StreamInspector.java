@@ -1,11 +1,13 @@
 package io.orion.bus.ops;
 
+import io.orion.bus.redis.ConsumerInfo;
+import io.orion.bus.redis.GroupInfo;
 import io.orion.bus.redis.RedisErrors;
+import io.orion.bus.redis.StreamCommands;
 import io.orion.bus.redis.StreamReplies;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -21,16 +23,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class StreamInspector {
 
-  /**
-   * One row of {@code XINFO GROUPS}.
-   *
-   * @param lag     entries not yet delivered to the group; null where Redis cannot tell (after deletions) or does
-   *                not report it (before 7.0)
-   * @param pending entries delivered and not yet acknowledged
-   */
-  record GroupInfo(String name, Long lag, long pending, long consumers, String lastDeliveredId) {
-  }
-
   private final Redis redis;
   private final long timeoutMs;
 
@@ -42,39 +34,28 @@ final class StreamInspector {
 
   /** {@code PING}. */
   Future<Void> ping() {
-    return send(Request.cmd(Command.PING)).mapEmpty();
+    return send(StreamCommands.ping()).mapEmpty();
   }
 
   /** {@code XLEN}: 0 for a stream that does not exist. */
   Future<Long> length(String stream) {
-    return send(Request.cmd(Command.XLEN).arg(stream)).map(Response::toLong);
+    return send(StreamCommands.length(stream)).map(Response::toLong);
   }
 
   /** {@code XINFO GROUPS}: empty for a stream that does not exist. */
   Future<List<GroupInfo>> groups(String stream) {
-    return send(Request.cmd(Command.XINFO).arg("GROUPS").arg(stream))
-      .map(reply -> {
-        List<GroupInfo> groups = new ArrayList<>();
-        for (Response group : reply) {
-          groups.add(new GroupInfo(string(field(group, "name")), number(field(group, "lag")),
-            orZero(number(field(group, "pending"))), orZero(number(field(group, "consumers"))),
-            string(field(group, "last-delivered-id"))));
-        }
-        return groups;
-      })
+    return send(StreamCommands.groups(stream)).map(StreamReplies::groups)
       .recover(e -> RedisErrors.isNoGroup(e) ? Future.succeededFuture(List.of()) : Future.failedFuture(e));
   }
 
   /** {@code XINFO CONSUMERS} as {@code [{"name", "pending", "idleMs"}]}; empty when the group is gone. */
   Future<JsonArray> consumers(String stream, String group) {
-    return send(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(group))
+    return send(StreamCommands.consumers(stream, group))
       .map(reply -> {
         JsonArray consumers = new JsonArray();
-        for (Response consumer : reply) {
-          consumers.add(new JsonObject()
-            .put("name", string(field(consumer, "name")))
-            .put("pending", number(field(consumer, "pending")))
-            .put("idleMs", number(field(consumer, "idle"))));
+        for (ConsumerInfo consumer : StreamReplies.consumers(reply)) {
+          consumers.add(new JsonObject().put("name", consumer.name()).put("pending", consumer.pending())
+            .put("idleMs", consumer.idleMs()));
         }
         return consumers;
       })
@@ -86,7 +67,7 @@ final class StreamInspector {
    * "length"}, "groups": [{"name", "lag", "pending", "lastDeliveredId", "consumers": [...]}]}}.
    */
   Future<JsonObject> describe(String stream, String deadStream) {
-    Future<Long> exists = send(Request.cmd(Command.EXISTS).arg(stream)).map(Response::toLong);
+    Future<Long> exists = send(StreamCommands.exists(stream)).map(Response::toLong);
     Future<Long> length = length(stream);
     Future<Long> deadLength = length(deadStream);
     Future<JsonArray> groups = groups(stream).compose(list -> {
@@ -111,21 +92,5 @@ final class StreamInspector {
 
   private Future<Response> send(Request request) {
     return redis.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS);
-  }
-
-  private static Response field(Response row, String name) {
-    return StreamReplies.infoField(row, name);
-  }
-
-  private static String string(Response value) {
-    return value == null ? null : value.toString();
-  }
-
-  private static Long number(Response value) {
-    return value == null ? null : value.toLong();
-  }
-
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
   }
 }

@@ -219,4 +219,29 @@ public final class StreamCommands {
   public static Request clientUnblock(long clientId) {
     return Request.cmd(Command.CLIENT).arg("UNBLOCK").arg(clientId);
   }
+
+  /** {@code PING}. */
+  public static Request ping() {
+    return Request.cmd(Command.PING);
+  }
+
+  /** {@code EXISTS key}. */
+  public static Request exists(String key) {
+    return Request.cmd(Command.EXISTS).arg(key);
+  }
+
+  /** {@code XLEN key}: 0 for a stream that does not exist. */
+  public static Request length(String stream) {
+    return Request.cmd(Command.XLEN).arg(stream);
+  }
+
+  /** {@code XINFO GROUPS key}, read with {@link StreamReplies#groups}. */
+  public static Request groups(String stream) {
+    return Request.cmd(Command.XINFO).arg("GROUPS").arg(stream);
+  }
+
+  /** {@code XINFO CONSUMERS key group}, read with {@link StreamReplies#consumers}. */
+  public static Request consumers(String stream, String group) {
+    return Request.cmd(Command.XINFO).arg("CONSUMERS").arg(stream).arg(group);
+  }
 }

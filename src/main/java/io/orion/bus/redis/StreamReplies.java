@@ -126,4 +126,37 @@ public final class StreamReplies {
     }
     return result;
   }
+
+  /** The rows of an {@code XINFO GROUPS} reply (maps in RESP3, flat key/value arrays in RESP2). */
+  public static List<GroupInfo> groups(Response reply) {
+    List<GroupInfo> groups = new ArrayList<>();
+    for (Response group : reply) {
+      groups.add(new GroupInfo(text(infoField(group, "name")), number(infoField(group, "lag")),
+        orZero(number(infoField(group, "pending"))), orZero(number(infoField(group, "consumers"))),
+        text(infoField(group, "last-delivered-id"))));
+    }
+    return groups;
+  }
+
+  /** The rows of an {@code XINFO CONSUMERS} reply (maps in RESP3, flat key/value arrays in RESP2). */
+  public static List<ConsumerInfo> consumers(Response reply) {
+    List<ConsumerInfo> consumers = new ArrayList<>();
+    for (Response consumer : reply) {
+      consumers.add(new ConsumerInfo(text(infoField(consumer, "name")), number(infoField(consumer, "pending")),
+        number(infoField(consumer, "idle"))));
+    }
+    return consumers;
+  }
+
+  private static String text(Response value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static Long number(Response value) {
+    return value == null ? null : value.toLong();
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
 }
