@@ -2,12 +2,12 @@ package io.orion.bus.consume;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the consumers of one stream and group decided, counted across the instances of this process (the
- * counts that metrics expose). Each count only grows.
+ * counts that metrics expose). Each count only grows; {@link #inFlight} and {@link #trimmedUnread} are gauges, and
+ * {@code position} is where the group had got to, kept here because it too is shared by the instances.
  */
 public final class ConsumerCounters {
 
@@ -31,13 +31,6 @@ public final class ConsumerCounters {
   public final LongAdder poison = new LongAdder();
   /** Pending ids whose entries were trimmed or deleted, acknowledged and skipped. */
   public final LongAdder trimmed = new LongAdder();
-  /**
-   * Entries of the stream trimmed before the group read them ({@code maxLen} below the backlog), as Redis's counters
-   * last told it (they can tell only while nothing the group has read is left in the stream); -1 before they could.
-   */
-  final AtomicLong trimmedUnreadMeasured = new AtomicLong(-1);
-  /** When the next look for entries trimmed unread is due ({@link System#nanoTime}), shared by the instances. */
-  final AtomicLong trimmedUnreadDueNanos = new AtomicLong(System.nanoTime());
   /** Where the group had got to, as far as this process knows: where it is created again after a deletion. */
   final GroupPosition position = new GroupPosition();
   /** Entries taken over from other consumers (or from a failed delivery) after claimIdleMs. */
@@ -66,10 +59,12 @@ public final class ConsumerCounters {
     return REGISTRY.computeIfAbsent(stream + " " + group, k -> new ConsumerCounters(stream, group));
   }
 
-  /** Entries trimmed before the group read them as Redis last told; NaN before it could: a gauge. */
+  /**
+   * Entries of the stream trimmed before the group read them ({@code maxLen} below the backlog), as Redis's counters
+   * last told it (see {@link TrimmedUnreadWatch}); NaN before they could: a gauge, which can fall.
+   */
   public double trimmedUnread() {
-    long measured = trimmedUnreadMeasured.get();
-    return measured < 0 ? Double.NaN : measured;
+    return TrimmedUnreadWatch.of(stream, group).gauge();
   }
 
   /** Every stream and group counted so far. */

@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One consumer of a Redis Streams consumer group, feeding each entry to a local event-bus address and
@@ -44,8 +43,6 @@ public final class ConsumerVerticle extends VerticleBase {
    * silent and is replaced. The value is in milliseconds.
    */
   static final long COMMAND_TIMEOUT_MS = 10_000;
-  /** How often the instances of a process look for entries trimmed before the group read them. */
-  static final long UNREAD_CHECK_MS = 10_000;
 
   private ConsumerOptions options;
   private Redis client;
@@ -80,9 +77,9 @@ public final class ConsumerVerticle extends VerticleBase {
       .onSuccess(v -> {
         reclaimTimer = vertx.setPeriodic(periodMs(options.claimIdleMs()), id -> intake.reclaimDue());
         sweepTimer = vertx.setPeriodic(periodMs(options.consumerIdleMs()), id -> sweep());
-        // Every instance has the timer (whichever instances scaling leaves); one of them looks when it is due.
-        checkTrimmedUnread();
-        unreadTimer = vertx.setPeriodic(UNREAD_CHECK_MS, id -> checkTrimmedUnread());
+        TrimmedUnreadWatch watch = TrimmedUnreadWatch.of(options.stream(), options.group());
+        watch.check(scope);
+        unreadTimer = vertx.setPeriodic(TrimmedUnreadWatch.CHECK_MS, id -> watch.check(scope));
         LOG.info("{}: delivering to '{}' (Redis {}, maxInFlight {}, claimIdleMs {}, maxDeliveries {})",
           scope.label(), options.address(), options.redis().describe(), options.maxInFlight(),
           options.claimIdleMs(), options.maxDeliveries());
@@ -166,37 +163,6 @@ public final class ConsumerVerticle extends VerticleBase {
         }
       })
       .onFailure(e -> LOG.debug("{}: consumer sweep failed: {}", scope.label(), e.getMessage()));
-  }
-
-  /**
-   * Warns when entries were trimmed before the group read them: they are gone from Redis, never pending, so
-   * nothing can bring them back, but nobody should learn of it from a missing order. Redis's counters can tell only
-   * at times (see {@link StreamCommands#trimmedUnread}); what they last told is the gauge, and each rise is warned
-   * about once per process, whichever instance sees it. One instance of the process asks when a look is due.
-   */
-  private void checkTrimmedUnread() {
-    AtomicLong due = scope.counters().trimmedUnreadDueNanos;
-    long now = System.nanoTime();
-    long dueNanos = due.get();
-    // Half the period: timers of the instances drift apart, and one of them still looks about every period.
-    if (now - dueNanos < 0 || !due.compareAndSet(dueNanos, now + UNREAD_CHECK_MS * 500_000)) {
-      return;
-    }
-    scope.commands().send(StreamCommands.trimmedUnread(scope.stream(), scope.group()))
-      .onSuccess(reply -> {
-        long trimmed = reply == null ? -1 : reply.toLong();
-        AtomicLong measured = scope.counters().trimmedUnreadMeasured;
-        long before = measured.get();
-        if (trimmed < 0 || trimmed == before || !measured.compareAndSet(before, trimmed)) {
-          return;
-        }
-        if (trimmed > Math.max(0, before)) {
-          LOG.warn("{}: {} entries of the stream were trimmed before the group read them{}: they are lost to the"
-            + " group; is maxLen below the backlog?", scope.label(), trimmed,
-            before > 0 ? " (" + (trimmed - before) + " since the last count)" : "");
-        }
-      })
-      .onFailure(e -> LOG.debug("{}: trimmed-unread check failed: {}", scope.label(), e.getMessage()));
   }
 
   /** Half the interval, so that what is due is found within 1.5 intervals. */
