@@ -4,7 +4,6 @@ import io.orion.bus.config.BusConfig;
 import io.orion.bus.config.ConfigLoader;
 import io.orion.bus.config.ConsumerOptions;
 import io.orion.bus.config.Names;
-import io.orion.bus.config.PublisherOptions;
 import io.orion.bus.ops.HttpVerticle;
 import io.orion.bus.demo.DemoVerticle;
 import io.orion.bus.demo.EmbeddedRedis;
@@ -159,14 +158,8 @@ public final class BusVerticle extends VerticleBase {
     if (!config.http().enabled()) {
       return Future.succeededFuture();
     }
-    PublisherOptions publisher = config.publisher();
-    return vertx.deployVerticle(HttpVerticle.class, new DeploymentOptions().setConfig(config.http().toJson()
-      .put("redis", publisher.redis().json())
-      .put("publisherAddress", publisher.address())
-      .put("streamPrefix", publisher.streamPrefix())
-      .put("adminAddress", config.adminAddress())
-      .put("maxMessageBytes", publisher.maxMessageBytes())
-      .put("shutdownTimeoutMs", publisher.shutdownTimeoutMs())));
+    return vertx.deployVerticle(HttpVerticle.class,
+      new DeploymentOptions().setConfig(config.httpDeployment().toJson()));
   }
 
   private Future<?> deployDemo(BusConfig config) {

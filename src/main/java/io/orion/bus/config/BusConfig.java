@@ -109,4 +109,9 @@ public record BusConfig(PublisherOptions publisher, List<ConsumerOptions> consum
     }
     return result;
   }
+
+  /** The config of the operations endpoints: the {@code http} section and what they take of the publisher. */
+  public HttpDeployment httpDeployment() {
+    return HttpDeployment.of(this);
+  }
 }

@@ -1,11 +1,9 @@
 package io.orion.bus.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.orion.bus.config.BusConfig;
+import io.orion.bus.config.HttpDeployment;
 import io.orion.bus.config.HttpOptions;
 import io.orion.bus.config.Names;
-import io.orion.bus.config.PublisherOptions;
-import io.orion.bus.config.RedisSettings;
 import io.orion.bus.publish.PublisherVerticle;
 import io.orion.bus.shutdown.ShutdownChain;
 import io.orion.bus.wire.StrictJson;
@@ -33,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import static io.orion.bus.ops.HttpAnswers.error;
 import static io.orion.bus.ops.HttpAnswers.json;
@@ -64,18 +61,13 @@ import static io.orion.bus.ops.HttpAnswers.requestFailed;
  * With {@code tlsCertPath} and {@code tlsKeyPath} the server serves HTTPS only. Errors are
  * {@code {"error": "..."}}.
  * <p>
- * Config: the {@link HttpOptions} keys, plus what {@code BusVerticle} passes of the bus ({@link #BUS_KEYS}):
- * {@code redis}, {@code publisherAddress}, {@code streamPrefix}, and optionally {@code adminAddress} (by default
- * {@code orion.admin}), {@code maxMessageBytes} (the publisher's, for the body limit) and
- * {@code shutdownTimeoutMs}.
+ * Config: an {@link HttpDeployment}, the {@link HttpOptions} keys plus what {@code BusVerticle} passes of the bus
+ * ({@link HttpDeployment#BUS_KEYS}).
  */
 public final class HttpVerticle extends VerticleBase {
 
   /** The HTTP header prefix of a metadata header: {@code X-Orion-Meta-Source: x} gives metadata {@code source}. */
   public static final String META_HEADER_PREFIX = "x-orion-meta-";
-  /** The keys of this verticle's config that are not {@link HttpOptions} keys. */
-  public static final Set<String> BUS_KEYS = Set.of("redis", "publisherAddress", "streamPrefix", "adminAddress",
-    "maxMessageBytes", "shutdownTimeoutMs");
   /** The time one Redis command or status request of an endpoint has. The value is in milliseconds. */
   static final long REDIS_TIMEOUT_MS = 2_000;
   /** The time a readiness check has, above the commands it runs. The value is in milliseconds. */
@@ -98,21 +90,16 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JsonObject config = config();
-    JsonObject own = config.copy();
-    BUS_KEYS.forEach(own::remove);
-    options = HttpOptions.fromJson(own);
+    HttpDeployment deployment = HttpDeployment.fromJson(config());
+    options = deployment.http();
     // Before anything is opened: an unreadable certificate or key fails the deployment naming its key.
     HttpServerOptions serverOptions = options.serverOptions();
-    publisherAddress = config.getString("publisherAddress", PublisherOptions.DEFAULT_ADDRESS);
-    String adminAddress = config.getString("adminAddress", BusConfig.DEFAULT_ADMIN_ADDRESS);
-    scaleAddress = Names.scaleAddress(adminAddress);
-    statusAddress = Names.statusAddress(adminAddress);
-    shutdownTimeoutMs = config.getLong("shutdownTimeoutMs", PublisherOptions.DEFAULT_SHUTDOWN_TIMEOUT_MS);
-    long bodyLimit = options.bodyLimit(config.getInteger("maxMessageBytes",
-      PublisherOptions.DEFAULT_MAX_MESSAGE_BYTES));
-    RedisSettings redisSettings = RedisSettings.fromJson(config.getJsonObject("redis"));
-    redis = Redis.createClient(vertx, redisSettings.toOptions());
+    publisherAddress = deployment.publisherAddress();
+    scaleAddress = Names.scaleAddress(deployment.adminAddress());
+    statusAddress = Names.statusAddress(deployment.adminAddress());
+    shutdownTimeoutMs = deployment.shutdownTimeoutMs();
+    long bodyLimit = options.bodyLimit(deployment.maxMessageBytes());
+    redis = Redis.createClient(vertx, deployment.redis().toOptions());
     inspector = new StreamInspector(redis, REDIS_TIMEOUT_MS);
     PrometheusMeterRegistry registry = BusMetrics.prometheusRegistry();
     metrics = new BusMetrics(registry);
@@ -129,7 +116,7 @@ public final class HttpVerticle extends VerticleBase {
         LOG.info("operations {} on {}:{} ({}; body limit {} bytes), Redis {}", options.tls() ? "HTTPS" : "HTTP",
           options.host(), s.actualPort(), token != null ? "writes require the bearer token"
             : options.allowAnonymousWrites() ? "writes open to every client, no token"
-            : "writes from loopback clients only, no token", bodyLimit, redisSettings.describe());
+            : "writes from loopback clients only, no token", bodyLimit, deployment.redis().describe());
       });
   }
 
