@@ -1,6 +1,5 @@
 package io.orion.bus.bench.common;
 
-import io.orion.bus.config.Secrets;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -139,7 +138,7 @@ public record BenchOptions(int messages, int producers, int consumers, int count
       + " count=" + (count == 0 ? countDefault : count)
       + (maxInFlightDefault == null ? "" : " max-in-flight=" + (maxInFlight == 0 ? maxInFlightDefault : maxInFlight))
       + " rate=" + (rate == 0 ? "max" : rate + "/s") + " payload-bytes=" + payloadBytes + " maxlen=" + maxLen
-      + " redis=" + Secrets.mask(redisUrl);
+      + " redis=" + RedisProbe.describe(redisUrl);
   }
 
   private static void atLeast(String name, long value, long min) {

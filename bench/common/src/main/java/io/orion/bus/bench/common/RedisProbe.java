@@ -1,6 +1,5 @@
 package io.orion.bus.bench.common;
 
-import io.orion.bus.config.Secrets;
 import io.orion.bus.support.RespClient;
 
 import java.io.IOException;
@@ -26,7 +25,7 @@ public final class RedisProbe {
   public RedisProbe(String url) {
     URI uri = URI.create(url);
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException("expected redis://[user:password@]host:port[/db], got " + Secrets.mask(url));
+      throw new IllegalArgumentException("expected redis://[user:password@]host:port[/db], got " + describe(url));
     }
     host = uri.getHost();
     port = uri.getPort() < 0 ? 6379 : uri.getPort();
@@ -39,6 +38,21 @@ public final class RedisProbe {
     String db = uri.getPath() == null ? "" : uri.getPath().replace("/", "");
     if (!db.isEmpty()) {
       handshake.add(List.of("SELECT", db));
+    }
+  }
+
+  /**
+   * The URL as the output may show it: scheme, host, port and database, never its user info (a password). The
+   * benchmarks share this with no dependency on the bus, whose {@code config.Secrets} masks the bus's own URLs.
+   */
+  public static String describe(String url) {
+    try {
+      URI uri = URI.create(url);
+      return uri.getHost() == null ? "(a URL without a host)"
+        : uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + (uri.getPath() == null ? "" : uri.getPath());
+    } catch (IllegalArgumentException e) {
+      return "(a URL that does not parse)";
     }
   }
 
